@@ -21,8 +21,8 @@ module.exports = function preset(projectDir) {
     moduleFileExtensions: ['ts', 'js', 'json'],
     moduleNameMapper,
     // Real servers are started once per `npm test` run (see libs/testing/src/global-setup.ts).
-    globalSetup: path.join(root, 'libs/testing/src/global-setup.js'),
-    globalTeardown: path.join(root, 'libs/testing/src/global-teardown.js'),
+    globalSetup: path.join(root, 'libs/testing/src/global-setup.ts'),
+    globalTeardown: path.join(root, 'libs/testing/src/global-teardown.ts'),
     testTimeout: 60_000,
   };
 };

@@ -1,0 +1,3 @@
+import { serviceBootSuite } from '@orderly/testing';
+
+serviceBootSuite('order-service');

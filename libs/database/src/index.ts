@@ -1,0 +1,2 @@
+export { DatabaseModule, DatabaseReadinessProbe } from './database.module';
+export type { DatabaseModuleOptions, DatabaseOptions, PrismaClientLike } from './database.module';

@@ -1,0 +1,11 @@
+export { createTestVhost, managementApi } from './test-broker';
+export type { TestVhost } from './test-broker';
+export { createTestDatabase } from './test-database';
+export type { TestDatabase } from './test-database';
+export { startServiceProcess } from './service-process';
+export type { ServiceProcess } from './service-process';
+export { startTestServers, TestEnv } from './test-servers';
+export type { RunningTestServers } from './test-servers';
+export { serviceBootSuite } from './service-boot.suite';
+export { freePort } from './free-port';
+export { workspaceRoot } from './workspace-root';

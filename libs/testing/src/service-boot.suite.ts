@@ -1,0 +1,82 @@
+import { createTestDatabase, type TestDatabase } from './test-database';
+import { createTestVhost, type TestVhost } from './test-broker';
+import { freePort } from './free-port';
+import { startServiceProcess } from './service-process';
+
+/**
+ * The boot contract every Orderly service keeps, as a shared suite: each service's `main.int-spec.ts`
+ * calls it for its own app. It runs the real entry point as a process against the run's real servers.
+ */
+export function serviceBootSuite(app: string): void {
+  describe(`${app} process`, () => {
+    let db: TestDatabase;
+    let broker: TestVhost;
+
+    beforeAll(async () => {
+      [db, broker] = await Promise.all([createTestDatabase(app), createTestVhost(app)]);
+    });
+    afterAll(async () => {
+      await Promise.all([db?.dispose(), broker?.dispose()]);
+    });
+
+    it('starts, reports ready with its database and the broker up, and stops cleanly on SIGTERM', async () => {
+      const port = await freePort();
+      const service = startServiceProcess(app, {
+        PORT: String(port),
+        DATABASE_URL: db.url,
+        AMQP_URL: broker.amqpUrl,
+      });
+      try {
+        await service.waitForHttp(`http://127.0.0.1:${port}/health/live`);
+        const ready = (await service.waitForHttp(`http://127.0.0.1:${port}/health/ready`)) as {
+          status: string;
+          info: Record<string, { status: string }>;
+        };
+        expect(ready.status).toBe('ok');
+        expect(ready.info['database']?.status).toBe('up');
+        expect(ready.info['broker']?.status).toBe('up');
+      } finally {
+        const exit = await service.stop();
+        expect(exit.code === 0 || exit.signal === 'SIGTERM').toBe(true);
+      }
+      const lines = service
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as { service?: string; level?: string; msg?: string });
+      expect(lines.length).toBeGreaterThan(0);
+      expect(lines.every((line) => line.service === app)).toBe(true);
+      expect(service.output()).not.toMatch(/^\s*\[Nest\]/m);
+    });
+
+    it('is live but not ready while the broker is unreachable', async () => {
+      const port = await freePort();
+      const closedPort = await freePort();
+      const service = startServiceProcess(app, {
+        PORT: String(port),
+        DATABASE_URL: db.url,
+        AMQP_URL: `amqp://nobody:nothing@127.0.0.1:${closedPort}/`,
+      });
+      try {
+        await service.waitForHttp(`http://127.0.0.1:${port}/health/live`);
+        const response = await fetch(`http://127.0.0.1:${port}/health/ready`);
+        expect(response.status).toBe(503);
+        const body = (await response.json()) as { error: Record<string, { status: string }> };
+        expect(body.error['broker']?.status).toBe('down');
+      } finally {
+        await service.stop();
+      }
+    });
+
+    it('refuses to start and names each bad setting', async () => {
+      const service = startServiceProcess(app, { PORT: 'eighty', AMQP_URL: 'http://broker:5672' });
+      const exit = await service.exited;
+      expect(exit.code).toBe(78);
+      const output = service.output();
+      expect(output).toContain('refuses to start');
+      expect(output).toMatch(/DATABASE_URL: missing/);
+      expect(output).toMatch(/AMQP_URL: must be an amqp:\/\/ or amqps:\/\/ URL/);
+      expect(output).toMatch(/PORT: /);
+    });
+  });
+}
