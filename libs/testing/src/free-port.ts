@@ -1,14 +1,2 @@
-import net from 'node:net';
-
-/** A TCP port that was free a moment ago on 127.0.0.1 (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+// One implementation for the servers and the tests: see libs/local-servers/src/free-port.ts.
+export { freePort } from '@orderly/local-servers';

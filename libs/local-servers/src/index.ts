@@ -1,0 +1,11 @@
+export { RabbitMqNode } from './rabbitmq-node';
+export type { RabbitMqNodeOptions } from './rabbitmq-node-options';
+export type { RabbitMqNodeStatus } from './rabbitmq-node-control';
+export { PostgresServer } from './postgres-server';
+export type { PostgresServerOptions } from './postgres-server';
+export { freePort } from './free-port';
+export { LocalServerError } from './errors/local-server.error';
+export { RabbitMqNotInstalledError } from './errors/rabbitmq-not-installed.error';
+export { ServerStartError } from './errors/server-start.error';
+export type { ServerKind, ServerStartFailure } from './errors/server-start.error';
+// Internal: config derivation, definitions merging, epmd, the watchdog, process helpers.
