@@ -1,0 +1,11 @@
+export { applyMigrations } from './apply-migrations';
+export type { ApplyMigrationsOptions } from './apply-migrations';
+export { checkDrift } from './drift-check';
+export type { DriftReport, ShadowDatabaseOptions } from './drift-check';
+export { createMigration } from './create-migration';
+export type { CreateMigrationOptions, CreatedMigration } from './create-migration';
+export { generateClients } from './generate-clients';
+export type { GenerateClientsOptions, GeneratedClient } from './generate-clients';
+export { SchemaEngineError } from './schema-engine';
+export { findServiceDatabases } from './service-databases';
+export type { ServiceDatabase } from './service-databases';
