@@ -18,5 +18,15 @@ const child = spawn(
   { stdio: 'inherit', cwd: root, env: { SWC_NODE_PROJECT: path.join(root, 'tsconfig.base.json'), ...process.env } },
 );
 // Forward signals so that Ctrl-C / SIGTERM reach the program's own graceful shutdown.
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
-child.on('exit', (code, signal) => process.exit(code ?? 1));
+const forward = (sig) => child.kill(sig);
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, forward);
+// End the way the program ended: its exit code, or the same signal (Nest re-raises SIGTERM after a
+// graceful shutdown), so a supervisor sees what really happened.
+child.on('exit', (code, signal) => {
+  if (signal) {
+    for (const sig of ['SIGINT', 'SIGTERM']) process.off(sig, forward);
+    process.kill(process.pid, signal);
+  } else {
+    process.exit(code ?? 1);
+  }
+});
