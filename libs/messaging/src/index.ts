@@ -1,4 +1,16 @@
+// The public door of @orderly/messaging. Everything else (channels, consumers, the dead-letter parker,
+// the CloudEvents binding) is internal: a service that needs a deep import has found a missing export.
 export { MessagingModule, BrokerReadinessProbe } from './nest/messaging.module';
-export type { MessagingModuleOptions } from './nest/messaging.module';
-export { AmqpConnection } from './connection/amqp-connection';
-export type { AmqpConnectionOptions } from './connection/amqp-connection';
+export type { MessagingModuleOptions } from './messaging-options';
+export { MessagingDefaults } from './messaging-defaults';
+export { Handles } from './nest/handles.decorator';
+export { AmqpServer } from './server/amqp-server';
+export { AmqpClient } from './client/amqp-client';
+export { MessageContext } from './consumer/message-context';
+export { DeadLetterHeaders } from './consumer/dead-letter-parker';
+export { MESSAGING_HOOKS } from './messaging-hooks';
+export type { MessagingHooks } from './messaging-hooks';
+export { NonRetryableMessageError, InvalidMessageError } from './errors/non-retryable-message.error';
+export { PublishRejectedError } from './errors/publish-rejected.error';
+export type { PublishRejectionReason } from './errors/publish-rejected.error';
+export { TopologyAssertionError } from './errors/topology-assertion.error';

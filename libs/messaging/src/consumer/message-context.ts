@@ -1,13 +1,15 @@
 import { BaseRpcContext } from '@nestjs/microservices';
 import type { Message } from '@orderly/contracts';
-import type { Channel, ConsumeMessage } from 'amqplib';
+import type { ConsumeMessage } from 'amqplib';
 
 /**
- * Handed to every handler as its second argument (Nest's `@Ctx()`): which queue the message came from,
- * how often it was delivered, and the raw delivery for the rare handler that needs a header.
- * Acknowledgement is the transport's job, never the handler's.
+ * Handed to every handler as its second argument (Nest's `@Ctx()`), like Nest's own `RmqContext`:
+ * which queue the message came from, whether it was delivered before, and the raw delivery for the rare
+ * handler that needs a header. There is deliberately no channel here: acknowledging is the transport's
+ * job (after the handler's promise resolved), never the handler's.
  */
-export class MessageContext extends BaseRpcContext<[Message, ConsumeMessage, string, Channel]> {
+export class MessageContext extends BaseRpcContext<[Message, ConsumeMessage, string]> {
+  /** The validated message (the handler's first argument). */
   get message(): Message {
     return this.args[0];
   }
@@ -16,13 +18,9 @@ export class MessageContext extends BaseRpcContext<[Message, ConsumeMessage, str
     return this.args[1];
   }
 
+  /** The work queue the delivery came from. */
   get queue(): string {
     return this.args[2];
-  }
-
-  /** @internal the channel the delivery arrived on: only it can acknowledge the delivery. */
-  get channel(): Channel {
-    return this.args[3];
   }
 
   /** True when the broker has delivered this message before (a crash or a lost connection in between). */

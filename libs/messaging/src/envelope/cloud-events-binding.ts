@@ -7,7 +7,7 @@ import { InvalidMessageError } from '../errors/non-retryable-message.error';
  * as `cloudEvents:*` headers (the prefix of the CloudEvents AMQP binding), mirrored into the native AMQP
  * properties (message-id, type, timestamp, content-type, correlation-id) that RabbitMQ tools display.
  */
-export const Headers = {
+export const CloudEventsHeaders = {
   specversion: 'cloudEvents:specversion',
   id: 'cloudEvents:id',
   type: 'cloudEvents:type',
@@ -26,18 +26,18 @@ const CONTENT_TYPE = 'application/json';
 
 export function encodeMessage(message: Message): { content: Buffer; options: Options.Publish } {
   const headers: Record<string, string | number> = {
-    [Headers.specversion]: '1.0',
-    [Headers.id]: message.id,
-    [Headers.type]: message.type,
-    [Headers.source]: message.source,
-    [Headers.time]: message.time.toISOString(),
-    [Headers.schemaVersion]: message.version,
-    [Headers.correlationId]: message.correlationId,
+    [CloudEventsHeaders.specversion]: '1.0',
+    [CloudEventsHeaders.id]: message.id,
+    [CloudEventsHeaders.type]: message.type,
+    [CloudEventsHeaders.source]: message.source,
+    [CloudEventsHeaders.time]: message.time.toISOString(),
+    [CloudEventsHeaders.schemaVersion]: message.version,
+    [CloudEventsHeaders.correlationId]: message.correlationId,
   };
-  if (message.subject) headers[Headers.subject] = message.subject;
-  if (message.causationId) headers[Headers.causationId] = message.causationId;
-  if (message.traceparent) headers[Headers.traceparent] = message.traceparent;
-  if (message.tracestate) headers[Headers.tracestate] = message.tracestate;
+  if (message.subject) headers[CloudEventsHeaders.subject] = message.subject;
+  if (message.causationId) headers[CloudEventsHeaders.causationId] = message.causationId;
+  if (message.traceparent) headers[CloudEventsHeaders.traceparent] = message.traceparent;
+  if (message.tracestate) headers[CloudEventsHeaders.tracestate] = message.tracestate;
   return {
     content: Buffer.from(JSON.stringify(message.data)),
     options: {
@@ -62,29 +62,30 @@ export function decodeMessage(delivery: Pick<ConsumeMessage, 'content' | 'proper
   const headers = (properties.headers ?? {}) as Record<string, unknown>;
   const text = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value : undefined);
 
-  const id = text(properties.messageId) ?? text(headers[Headers.id]);
-  const type = text(headers[Headers.type]) ?? text(properties.type);
-  const source = text(headers[Headers.source]);
-  const time = text(headers[Headers.time]);
-  const missing = Object.entries({
-    'message-id': id,
-    [Headers.type]: type,
-    [Headers.source]: source,
-    [Headers.time]: time,
-    [Headers.specversion]: text(headers[Headers.specversion]),
-  })
-    .filter(([, value]) => value === undefined)
-    .map(([name]) => name);
-  if (missing.length > 0) {
+  const id = text(properties.messageId) ?? text(headers[CloudEventsHeaders.id]);
+  const type = text(headers[CloudEventsHeaders.type]) ?? text(properties.type);
+  const source = text(headers[CloudEventsHeaders.source]);
+  const time = text(headers[CloudEventsHeaders.time]);
+  const specversion = text(headers[CloudEventsHeaders.specversion]);
+  if (!id || !type || !source || !time || !specversion) {
+    const missing = Object.entries({
+      'message-id': id,
+      [CloudEventsHeaders.type]: type,
+      [CloudEventsHeaders.source]: source,
+      [CloudEventsHeaders.time]: time,
+      [CloudEventsHeaders.specversion]: specversion,
+    })
+      .filter(([, value]) => value === undefined)
+      .map(([name]) => name);
     throw new InvalidMessageError(`missing required attributes: ${missing.join(', ')}`, { missing });
   }
-  if (headers[Headers.specversion] !== '1.0') {
-    throw new InvalidMessageError(`unsupported CloudEvents specversion ${String(headers[Headers.specversion])}`);
+  if (specversion !== '1.0') {
+    throw new InvalidMessageError(`unsupported CloudEvents specversion ${specversion}`);
   }
-  const parsedTime = new Date(time!);
+  const parsedTime = new Date(time);
   if (Number.isNaN(parsedTime.getTime())) throw new InvalidMessageError(`invalid time "${time}"`);
 
-  const contract = contracts.get(type!);
+  const contract = contracts.get(type);
   if (!contract) throw new InvalidMessageError(`unknown message type "${type}"`, { type });
   if (properties.contentType && properties.contentType !== CONTENT_TYPE) {
     throw new InvalidMessageError(`unsupported content type "${properties.contentType}"`);
@@ -103,16 +104,16 @@ export function decodeMessage(delivery: Pick<ConsumeMessage, 'content' | 'proper
   }
 
   return {
-    id: id!,
-    type: type!,
-    version: Number(headers[Headers.schemaVersion] ?? contract.version),
-    source: source!,
-    subject: text(headers[Headers.subject]),
+    id,
+    type,
+    version: Number(headers[CloudEventsHeaders.schemaVersion] ?? contract.version),
+    source,
+    subject: text(headers[CloudEventsHeaders.subject]),
     time: parsedTime,
-    correlationId: text(headers[Headers.correlationId]) ?? text(properties.correlationId) ?? id!,
-    causationId: text(headers[Headers.causationId]),
-    traceparent: text(headers[Headers.traceparent]),
-    tracestate: text(headers[Headers.tracestate]),
+    correlationId: text(headers[CloudEventsHeaders.correlationId]) ?? text(properties.correlationId) ?? id,
+    causationId: text(headers[CloudEventsHeaders.causationId]),
+    traceparent: text(headers[CloudEventsHeaders.traceparent]),
+    tracestate: text(headers[CloudEventsHeaders.tracestate]),
     data: result.data,
   };
 }
