@@ -48,8 +48,8 @@ export default [
     },
   },
   {
-    // Specs of apps may also use the test harness.
-    files: ['apps/**/*.spec.ts', 'apps/**/*.int-spec.ts'],
+    // Specs (and libraries' test-support folders) may also use the test harness.
+    files: ['apps/**/*.spec.ts', 'apps/**/*.int-spec.ts', 'libs/**/*.spec.ts', 'libs/**/*.int-spec.ts', 'libs/*/src/test-support/**/*.ts'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',
@@ -60,7 +60,9 @@ export default [
           depConstraints: depConstraints.map((c) =>
             c.sourceTag === 'type:app' || c.sourceTag === 'scope:broker'
               ? { sourceTag: c.sourceTag, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'type:testing'] }
-              : c,
+              : c.sourceTag.startsWith('layer:')
+                ? { ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'type:testing'] }
+                : c,
           ),
         },
       ],

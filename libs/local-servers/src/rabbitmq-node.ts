@@ -129,6 +129,19 @@ export class RabbitMqNode {
   }
 
   /** The node of `baseDir`, seen from any process (e.g. a CLI's `status`), through its pid files. */
+  /**
+   * How to run `rabbitmqctl` against this node from any process: the real script (not Debian's `su`
+   * wrapper, which resets HOME and so loses the node's Erlang cookie) and the node's environment.
+   * Fault tests use it to stop and start the broker application under load.
+   */
+  controlCommand(): { command: string; env: Record<string, string> } {
+    const { binDir } = findRabbitMq(this.options.rabbitmqBinDir);
+    const env = Object.fromEntries(
+      Object.entries(this.environment()).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    );
+    return { command: path.join(binDir, 'rabbitmqctl'), env };
+  }
+
   static status(baseDir: string): Promise<RabbitMqNodeStatus> {
     return nodeStatus(baseDir);
   }

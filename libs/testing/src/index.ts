@@ -5,6 +5,8 @@ export type { TestDatabase } from './test-database';
 export { startServiceProcess } from './service-process';
 export type { ServiceProcess } from './service-process';
 export { startTestServers, TestEnv } from './test-servers';
+export { testBrokerControl } from './broker-control';
+export type { BrokerControl } from './broker-control';
 export type { RunningTestServers } from './test-servers';
 export { serviceBootSuite } from './service-boot.suite';
 export { freePort } from './free-port';

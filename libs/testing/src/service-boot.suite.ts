@@ -19,7 +19,7 @@ export function serviceBootSuite(app: string): void {
       await Promise.all([db?.dispose(), broker?.dispose()]);
     });
 
-    it('starts, reports ready with its database and the broker up, and stops cleanly on SIGTERM', async () => {
+    it('starts, reports ready with its database and the broker up, serves its metrics, and stops cleanly on SIGTERM', async () => {
       const port = await freePort();
       const service = startServiceProcess(app, {
         PORT: String(port),
@@ -35,6 +35,15 @@ export function serviceBootSuite(app: string): void {
         expect(ready.status).toBe('ok');
         expect(ready.info['database']?.status).toBe('up');
         expect(ready.info['broker']?.status).toBe('up');
+        // Prometheus format: the readiness request just served is counted under its route pattern.
+        const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        expect(metrics).toMatch(
+          new RegExp(
+            `^http_server_request_duration_seconds_count\\{service="${app}",method="GET",route="/health/ready",status_code="200"\\} [1-9]`,
+            'm',
+          ),
+        );
+        expect(metrics).toMatch(new RegExp(`^process_cpu_user_seconds_total\\{service="${app}"\\} `, 'm'));
       } finally {
         const exit = await service.stop();
         // Nest re-raises SIGTERM once its graceful shutdown is done, so dying by SIGTERM is the clean end;

@@ -12,6 +12,8 @@ export const TestEnv = {
   amqpUrl: 'ORDERLY_TEST_AMQP_URL',
   managementUrl: 'ORDERLY_TEST_MANAGEMENT_URL',
   databaseUrl: 'ORDERLY_TEST_DATABASE_URL',
+  /** JSON `{ command, env }`: how to run rabbitmqctl against the run's node (fault tests restart it). */
+  brokerControl: 'ORDERLY_TEST_BROKER_CONTROL',
 } as const;
 
 export interface RunningTestServers {
@@ -91,6 +93,7 @@ export async function startTestServers(
       [TestEnv.amqpUrl]: rabbit.amqpUrl,
       [TestEnv.managementUrl]: rabbit.managementUrl,
       [TestEnv.databaseUrl]: postgres.adminUrl,
+      [TestEnv.brokerControl]: JSON.stringify(rabbit.controlCommand()),
     },
     async stop() {
       await Promise.allSettled([rabbit.stop(), postgres.stop()]);

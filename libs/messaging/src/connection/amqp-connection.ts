@@ -29,7 +29,12 @@ export class AmqpConnection {
     this.manager = connect([options.url], {
       reconnectTimeInSeconds: options.reconnectSeconds ?? MessagingDefaults.reconnectSeconds,
       heartbeatIntervalInSeconds: options.heartbeatSeconds ?? MessagingDefaults.heartbeatSeconds,
-      connectionOptions: { clientProperties: { connection_name: options.connectionName } },
+      connectionOptions: {
+        clientProperties: { connection_name: options.connectionName },
+        // One connection both publishes and acks: with Nagle's algorithm on (amqplib's default), small
+        // frames wait for delayed TCP acknowledgements, which measured as ~15 ms of added p50 latency.
+        noDelay: true,
+      },
     });
     this.manager.on('connect', () => {
       this.lastError = undefined;

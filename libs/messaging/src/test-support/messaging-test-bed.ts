@@ -1,19 +1,13 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { promisify } from 'node:util';
 import type { INestApplication, ModuleMetadata, Provider, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { resolveExchanges, resolveQueues, type Message, type TopologyDeclaration } from '@orderly/contracts';
-// Specs of libraries use the test harness like the apps' specs do (see the report on eslint.config.mjs).
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { createTestVhost, freePort, type TestVhost } from '@orderly/testing';
 import { connect, type ChannelModel, type ConfirmChannel, type GetMessage, type Options } from 'amqplib';
 import type { MessageContext } from '../consumer/message-context';
 import type { MessagingModuleOptions } from '../messaging-options';
 import { MessagingModule } from '../nest/messaging.module';
 import { AmqpServer } from '../server/amqp-server';
-
-const execFileAsync = promisify(execFile);
 
 /** A local port nothing listens on (yet). */
 export const unusedPort = (): Promise<number> => freePort();
@@ -120,24 +114,6 @@ export class TestBroker {
    * connection drops, durable queues and their messages survive. Undefined when this process cannot
    * control the node (see README: the harness has to provide this for its own node).
    */
-  async nodeControl(): Promise<{ node: string; restart(): Promise<void> } | undefined> {
-    const { node } = await this.vhost.api<{ node: string }>('GET', '/overview');
-    const ctl = (...args: string[]) => execFileAsync('rabbitmqctl', ['-n', node, ...args], { timeout: 60_000 });
-    try {
-      await ctl('ping');
-    } catch {
-      return undefined;
-    }
-    return {
-      node,
-      restart: async () => {
-        await ctl('stop_app');
-        await ctl('start_app');
-        await ctl('await_startup');
-      },
-    };
-  }
-
   async dispose(): Promise<void> {
     const admin = await this.admin?.catch(() => undefined);
     await admin?.connection.close().catch(() => undefined);
