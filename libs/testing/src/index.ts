@@ -1,5 +1,7 @@
 export { createTestVhost, managementApi } from './test-broker';
 export type { TestVhost } from './test-broker';
+export { createProvisionedVhost } from './provisioned-vhost';
+export type { ProvisionedVhost } from './provisioned-vhost';
 export { createTestDatabase } from './test-database';
 export type { TestDatabase } from './test-database';
 export { startServiceProcess } from './service-process';

@@ -1,5 +1,5 @@
 import { createTestDatabase, type TestDatabase } from './test-database';
-import { createTestVhost, type TestVhost } from './test-broker';
+import { createProvisionedVhost, type ProvisionedVhost } from './provisioned-vhost';
 import { freePort } from './free-port';
 import { startServiceProcess } from './service-process';
 
@@ -10,10 +10,10 @@ import { startServiceProcess } from './service-process';
 export function serviceBootSuite(app: string): void {
   describe(`${app} process`, () => {
     let db: TestDatabase;
-    let broker: TestVhost;
+    let broker: ProvisionedVhost;
 
     beforeAll(async () => {
-      [db, broker] = await Promise.all([createTestDatabase(app), createTestVhost(app)]);
+      [db, broker] = await Promise.all([createTestDatabase(app), createProvisionedVhost(app)]);
     });
     afterAll(async () => {
       await Promise.all([db?.dispose(), broker?.dispose()]);
@@ -24,7 +24,8 @@ export function serviceBootSuite(app: string): void {
       const service = startServiceProcess(app, {
         PORT: String(port),
         DATABASE_URL: db.url,
-        AMQP_URL: broker.amqpUrl,
+        // The service's own least-privilege user, as in production.
+        AMQP_URL: broker.amqpUrlFor(app),
       });
       try {
         await service.waitForHttp(`http://127.0.0.1:${port}/health/live`);
