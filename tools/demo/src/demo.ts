@@ -6,15 +6,23 @@ import { LocalStack } from './local-stack';
 //   --exit-when-ready   start, show, and stop again (used by the demo's own test and by CI)
 
 const root = path.resolve(__dirname, '../../..');
-const { values } = parseArgs({ options: { 'exit-when-ready': { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    'exit-when-ready': { type: 'boolean', default: false },
+    // Where data and logs go; the demo's test uses its own folder so it never touches a running demo.
+    'base-dir': { type: 'string', default: path.join(root, '.local', 'demo') },
+  },
+});
+const baseDir = path.resolve(values['base-dir']);
 const started = Date.now();
-const say = (line: string) => process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
+const say = (line: string) =>
+  process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
 
 async function main(): Promise<void> {
   say('Orderly demo — broker, databases and four services on this machine');
   const stack = new LocalStack({
     root,
-    baseDir: path.join(root, '.local', 'demo'),
+    baseDir,
     databaseUrl: process.env['DATABASE_URL'] || undefined,
     progress: say,
   });
@@ -27,7 +35,8 @@ async function main(): Promise<void> {
     })());
   // Ctrl-C at any moment, even while servers are still starting, stops whatever is already running.
   const stopped = new Promise<void>((resolve) => {
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void shutdown(signal).then(resolve));
+    for (const signal of ['SIGINT', 'SIGTERM'] as const)
+      process.once(signal, () => void shutdown(signal).then(resolve));
   });
   await Promise.race([stack.start(), stopped.then(() => process.exit(130))]);
 
@@ -50,7 +59,7 @@ async function main(): Promise<void> {
       'Where to look next:',
       `  RabbitMQ management   http://${management.host}/  (user ${decodeURIComponent(management.username)}, password ${decodeURIComponent(management.password)})`,
       `  service health        ${stack.services.map((s) => `${s.url}/health/ready`).join('\n                        ')}`,
-      `  service logs (JSON)   ${path.relative(root, path.join(root, '.local', 'demo', 'logs'))}/`,
+      `  service logs (JSON)   ${path.relative(root, path.join(baseDir, 'logs'))}/`,
       '',
     ].join('\n') + '\n',
   );

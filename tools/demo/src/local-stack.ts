@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Services, Vhost } from '@orderly/contracts';
@@ -63,6 +63,13 @@ export class LocalStack {
 
   private async boot(): Promise<void> {
     const { root, baseDir, progress } = this.options;
+    // Every run starts from nothing: the broker's admin and the database's password are new each time,
+    // and a previous run's data (queues, orders) would make the demo's output depend on history.
+    await Promise.all([
+      RabbitMqNode.stopExisting(path.join(baseDir, 'rabbitmq')),
+      PostgresServer.stopExisting(path.join(baseDir, 'postgres')),
+    ]);
+    rmSync(baseDir, { recursive: true, force: true });
     mkdirSync(path.join(baseDir, 'logs'), { recursive: true });
     const secret = randomBytes(9).toString('base64url');
 
@@ -82,7 +89,11 @@ export class LocalStack {
     const adminDatabaseUrl = this.options.databaseUrl;
     const postgres = adminDatabaseUrl
       ? undefined
-      : new PostgresServer({ dataDir: path.join(baseDir, 'postgres'), port: await preferredPort(54329), password: secret });
+      : new PostgresServer({
+          dataDir: path.join(baseDir, 'postgres'),
+          port: await preferredPort(54329),
+          password: secret,
+        });
     this.postgres = postgres;
     progress('starting RabbitMQ (project-owned node, ~20 s) and PostgreSQL…');
     await Promise.all([
@@ -92,17 +103,33 @@ export class LocalStack {
     this.ensureNotStopping();
     const serverUrl = adminDatabaseUrl ?? postgres?.adminUrl ?? '';
 
-    progress('provisioning the broker topology (vhost, exchanges, quorum queues, DLQs, one user per service)…');
-    const passwords = Object.fromEntries(
-      StackServices.map((s) => [`BROKER_PASSWORD_${s.name.toUpperCase().replace(/-/g, '_')}`, `${s.name}-${secret}`]),
+    progress(
+      'provisioning the broker topology (vhost, exchanges, quorum queues, DLQs, one user per service)…',
     );
-    await runWorkspaceScript(root, 'apps/broker/src/cli.ts', ['provision', '--url', broker.managementUrl], passwords);
+    const passwords = Object.fromEntries(
+      StackServices.map((s) => [
+        `BROKER_PASSWORD_${s.name.toUpperCase().replace(/-/g, '_')}`,
+        `${s.name}-${secret}`,
+      ]),
+    );
+    await runWorkspaceScript(
+      root,
+      'apps/broker/src/cli.ts',
+      ['provision', '--url', broker.managementUrl],
+      passwords,
+    );
 
     progress('creating one database per service and applying its migrations…');
     const databaseUrls = await Promise.all(
       StackServices.map(async (service) => {
         const url = await ensureDatabase(serverUrl, `orderly_${service.schema}`);
-        await runWorkspaceScript(root, 'tools/prisma-migrate/src/cli.ts', ['deploy', '--service', service.schema, '--url', url]);
+        await runWorkspaceScript(root, 'tools/prisma-migrate/src/cli.ts', [
+          'deploy',
+          '--service',
+          service.schema,
+          '--url',
+          url,
+        ]);
         return url;
       }),
     );
@@ -186,7 +213,9 @@ async function waitForReady(service: RunningService, timeoutMs = 60_000): Promis
     }
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
-  throw new Error(`${service.name} not ready within ${timeoutMs / 1000} s (last answer: ${last}); see ${service.logFile}`);
+  throw new Error(
+    `${service.name} not ready within ${timeoutMs / 1000} s (last answer: ${last}); see ${service.logFile}`,
+  );
 }
 
 async function ensureDatabase(serverUrl: string, name: string): Promise<string> {

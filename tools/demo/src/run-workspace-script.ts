@@ -23,7 +23,9 @@ export function runWorkspaceScript(
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.on('error', reject);
     child.on('exit', (code) =>
-      code === 0 ? resolve(output) : reject(new Error(`${entry} ${args.join(' ')} failed (exit ${code}):\n${output}`)),
+      code === 0
+        ? resolve(output)
+        : reject(new Error(`${entry} ${args.join(' ')} failed (exit ${code}):\n${output}`)),
     );
   });
 }
