@@ -36,8 +36,8 @@ export async function startBenchBroker(
     return brokerAt(amqpUrl, managementUrl, async () => undefined);
   }
   // Loaded only when needed, so a run against BENCH_AMQP_URL works whatever state local-servers is in.
-  const { RabbitMqNode, freePort } = await import('@orderly/local-servers');
-  const baseDir = path.join(workspaceRoot, '.local', 'bench', String(process.pid));
+  const { RabbitMqNode, freePort, serverFolder } = await import('@orderly/local-servers');
+  const baseDir = path.join(serverFolder(path.join(workspaceRoot, '.local', 'bench')), String(process.pid));
   rmSync(baseDir, { recursive: true, force: true });
   const adminUser = 'orderly-bench';
   const adminPassword = `bench-${randomBytes(6).toString('hex')}`;

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { serverFolder } from '@orderly/local-servers';
 
 /** The repository root: this file is apps/broker/src/broker-settings.ts. */
 export const workspaceRoot = path.resolve(__dirname, '../../..');
@@ -18,7 +19,7 @@ export const BrokerFiles = {
  */
 export const LocalNodeDefaults = {
   /** Data, logs and pid of the node; git-ignored (`.local/`). */
-  baseDir: path.join(workspaceRoot, '.local/broker'),
+  baseDir: serverFolder(path.join(workspaceRoot, '.local/broker')),
   nodeName: 'orderly@localhost',
   amqpPort: 5672,
   managementPort: 15672,

@@ -4,6 +4,7 @@ export type { RabbitMqNodeStatus } from './rabbitmq-node-control';
 export { PostgresServer } from './postgres-server';
 export type { PostgresServerOptions } from './postgres-server';
 export { freePort } from './free-port';
+export { serverFolder } from './server-folder';
 export { LocalServerError } from './errors/local-server.error';
 export { RabbitMqNotInstalledError } from './errors/rabbitmq-not-installed.error';
 export { ServerStartError } from './errors/server-start.error';

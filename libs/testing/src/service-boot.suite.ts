@@ -4,11 +4,18 @@ import { freePort } from './free-port';
 import { startServiceProcess } from './service-process';
 
 /**
+ * A process start takes seconds (swc compiles, Nest boots). `npm test` runs every project in one jest
+ * process, which applies the global 5 s testTimeout rather than the preset's, so the suite sets its own.
+ */
+const PROCESS_TEST_TIMEOUT_MS = 60_000;
+
+/**
  * The boot contract every Orderly service keeps, as a shared suite: each service's `main.int-spec.ts`
  * calls it for its own app. It runs the real entry point as a process against the run's real servers.
  */
 export function serviceBootSuite(app: string): void {
   describe(`${app} process`, () => {
+    jest.setTimeout(PROCESS_TEST_TIMEOUT_MS);
     let db: TestDatabase;
     let broker: ProvisionedVhost;
 
@@ -19,7 +26,7 @@ export function serviceBootSuite(app: string): void {
       await Promise.all([db?.dispose(), broker?.dispose()]);
     });
 
-    it('starts, reports ready with its database and the broker up, serves its metrics, and stops cleanly on SIGTERM', async () => {
+    it('starts ready (database and broker up), serves /metrics, stops cleanly on SIGTERM', async () => {
       const port = await freePort();
       const service = startServiceProcess(app, {
         PORT: String(port),

@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { freePort, PostgresServer, RabbitMqNode, ServerStartError } from '@orderly/local-servers';
+import {
+  freePort,
+  PostgresServer,
+  RabbitMqNode,
+  ServerStartError,
+  serverFolder,
+} from '@orderly/local-servers';
 import { workspaceRoot } from './workspace-root';
 
 /**
@@ -33,7 +39,7 @@ export async function startTestServers(
   log: (line: string) => void = () => undefined,
 ): Promise<RunningTestServers> {
   const root = workspaceRoot();
-  const runsDir = path.join(root, '.local', 'test-servers');
+  const runsDir = serverFolder(path.join(root, '.local', 'test-servers'));
   await removeAbandonedRuns(runsDir, log);
   const base = path.join(runsDir, String(process.pid));
   rmSync(base, { recursive: true, force: true });

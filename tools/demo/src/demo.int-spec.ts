@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { serverFolder } from '@orderly/local-servers';
 
 const root = path.resolve(__dirname, '../../..');
-const baseDir = path.join(root, '.local', `demo-test-${process.pid}`);
+const baseDir = serverFolder(path.join(root, '.local', `demo-test-${process.pid}`));
 
 /** Processes whose command line mentions `needle` (ours: the demo's node, database and services). */
 function processesMentioning(needle: string): string[] {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { serverFolder } from '@orderly/local-servers';
 import { LocalStack } from './local-stack';
 
 // `npm run demo`: the whole system on this machine, shown working, stopped cleanly by Ctrl-C.
@@ -10,7 +11,7 @@ const { values } = parseArgs({
   options: {
     'exit-when-ready': { type: 'boolean', default: false },
     // Where data and logs go; the demo's test uses its own folder so it never touches a running demo.
-    'base-dir': { type: 'string', default: path.join(root, '.local', 'demo') },
+    'base-dir': { type: 'string', default: serverFolder(path.join(root, '.local', 'demo')) },
   },
 });
 const baseDir = path.resolve(values['base-dir']);

@@ -4,8 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import amqp from 'amqplib';
 import { Queues, Services, Topology, resolveQueues } from '@orderly/contracts';
-import { RabbitMqNode } from '@orderly/local-servers';
-// See provision.int-spec.ts: the scope:broker lint rule lacks the spec exception for type:testing.
+import { RabbitMqNode, serverFolder } from '@orderly/local-servers';
 import { freePort, managementApi } from '@orderly/testing';
 import { BrokerFiles, workspaceRoot } from '../broker-settings';
 import { apiPath } from '../provision/management-client';
@@ -15,8 +14,8 @@ describe('a RabbitMQ node booting with apps/broker/definitions.json', () => {
   let node: RabbitMqNode;
 
   beforeAll(async () => {
-    // Under the workspace (not /tmp): as root the node runs as user rabbitmq, which must reach its folder.
-    const parent = path.join(workspaceRoot, '.local', 'test-servers');
+    // As root the node runs as user rabbitmq, which must reach its folder (see serverFolder).
+    const parent = serverFolder(path.join(workspaceRoot, '.local', 'test-servers'));
     mkdirSync(parent, { recursive: true });
     baseDir = mkdtempSync(path.join(parent, 'broker-boot-'));
     node = new RabbitMqNode({
