@@ -1,5 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { loadConfigOrExit } from '@orderly/config';
+import { AmqpServer } from '@orderly/messaging';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { OrderServiceConfig } from './config/order-service.config';
@@ -8,7 +9,9 @@ async function bootstrap(): Promise<void> {
   const settings = loadConfigOrExit(OrderServiceConfig);
   const app = await NestFactory.create(AppModule, { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
+  app.connectMicroservice({ strategy: app.get(AmqpServer) }, { inheritAppConfig: true });
   app.enableShutdownHooks();
+  await app.startAllMicroservices();
   await app.listen(settings.PORT);
 }
 
