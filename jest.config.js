@@ -8,4 +8,8 @@ const projects = ['apps', 'libs', 'tools']
   .filter((dir) => existsSync(path.join(__dirname, dir, 'jest.config.js')))
   .sort();
 
-module.exports = { projects: projects.map((dir) => `<rootDir>/${dir}/jest.config.js`) };
+module.exports = {
+  projects: projects.map((dir) => `<rootDir>/${dir}/jest.config.js`),
+  // A global option: jest ignores it in the projects' own configs when it runs several projects.
+  testTimeout: 60_000,
+};

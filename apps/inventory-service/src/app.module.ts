@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigModule, type ConfigOf } from '@orderly/config';
 import { DatabaseModule, DatabaseReadinessProbe } from '@orderly/database';
 import { BrokerReadinessProbe, MessagingModule } from '@orderly/messaging';
-import { HealthModule, LoggingModule } from '@orderly/observability';
+import { HealthModule, LoggingModule, MetricsModule, TelemetryModule } from '@orderly/observability';
 import { PrismaClient as InventoryDatabase } from '@orderly/inventory-db';
 import { InventoryServiceConfig } from './config/inventory-service.config';
 
@@ -26,6 +26,8 @@ type Settings = ConfigOf<typeof InventoryServiceConfig>;
       useFactory: (settings: Settings) => ({ url: settings.AMQP_URL, connectionName: 'inventory-service' }),
     }),
     HealthModule.forRoot({ readiness: [DatabaseReadinessProbe, BrokerReadinessProbe] }),
+    MetricsModule.forRoot({ serviceName: InventoryServiceConfig.appName }),
+    TelemetryModule,
   ],
 })
 export class AppModule {}

@@ -1,3 +1,4 @@
+import './telemetry'; // first: instrumentation must load before http and pg
 import { NestFactory } from '@nestjs/core';
 import { loadConfigOrExit } from '@orderly/config';
 import { AmqpServer } from '@orderly/messaging';

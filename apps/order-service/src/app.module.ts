@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigModule, type ConfigOf } from '@orderly/config';
 import { DatabaseModule, DatabaseReadinessProbe } from '@orderly/database';
 import { BrokerReadinessProbe, MessagingModule } from '@orderly/messaging';
-import { HealthModule, LoggingModule } from '@orderly/observability';
+import { HealthModule, LoggingModule, MetricsModule, TelemetryModule } from '@orderly/observability';
 import { PrismaClient as OrderDatabase } from '@orderly/order-db';
 import { OrderServiceConfig } from './config/order-service.config';
 
@@ -26,6 +26,8 @@ type Settings = ConfigOf<typeof OrderServiceConfig>;
       useFactory: (settings: Settings) => ({ url: settings.AMQP_URL, connectionName: 'order-service' }),
     }),
     HealthModule.forRoot({ readiness: [DatabaseReadinessProbe, BrokerReadinessProbe] }),
+    MetricsModule.forRoot({ serviceName: OrderServiceConfig.appName }),
+    TelemetryModule,
   ],
 })
 export class AppModule {}

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigModule, type ConfigOf } from '@orderly/config';
 import { DatabaseModule, DatabaseReadinessProbe } from '@orderly/database';
 import { BrokerReadinessProbe, MessagingModule } from '@orderly/messaging';
-import { HealthModule, LoggingModule } from '@orderly/observability';
+import { HealthModule, LoggingModule, MetricsModule, TelemetryModule } from '@orderly/observability';
 import { PrismaClient as PaymentDatabase } from '@orderly/payment-db';
 import { PaymentServiceConfig } from './config/payment-service.config';
 
@@ -26,6 +26,8 @@ type Settings = ConfigOf<typeof PaymentServiceConfig>;
       useFactory: (settings: Settings) => ({ url: settings.AMQP_URL, connectionName: 'payment-service' }),
     }),
     HealthModule.forRoot({ readiness: [DatabaseReadinessProbe, BrokerReadinessProbe] }),
+    MetricsModule.forRoot({ serviceName: PaymentServiceConfig.appName }),
+    TelemetryModule,
   ],
 })
 export class AppModule {}

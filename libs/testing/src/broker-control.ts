@@ -12,13 +12,15 @@ export interface BrokerControl {
 /**
  * Control of the run's RabbitMQ node for fault tests. Throws (never skips) when the servers were given
  * from outside without `ORDERLY_TEST_BROKER_CONTROL`: a fault test that cannot inject its fault must fail.
- * Jest runs test files one after another on small machines; on larger ones, a restart is seen by test
- * files running at the same time, whose clients reconnect.
+ * Restart only a node of the test file's own (`startPrivateBroker`): other test files run at the same
+ * time against the shared one.
  */
 export function testBrokerControl(): BrokerControl {
   const raw = process.env[TestEnv.brokerControl];
   if (!raw) {
-    throw new Error(`${TestEnv.brokerControl} is not set: this test needs the broker started by the test harness`);
+    throw new Error(
+      `${TestEnv.brokerControl} is not set: this test needs the broker started by the test harness`,
+    );
   }
   const { command, env } = JSON.parse(raw) as { command: string; env: Record<string, string> };
   const ctl = (...args: string[]) => run(command, args, { env, timeout: 90_000 });

@@ -8,6 +8,8 @@ export { startServiceProcess } from './service-process';
 export type { ServiceProcess } from './service-process';
 export { startTestServers, TestEnv } from './test-servers';
 export { testBrokerControl } from './broker-control';
+export { startPrivateBroker } from './private-broker';
+export type { PrivateBroker } from './private-broker';
 export type { BrokerControl } from './broker-control';
 export type { RunningTestServers } from './test-servers';
 export { serviceBootSuite } from './service-boot.suite';

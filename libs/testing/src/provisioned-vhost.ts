@@ -23,7 +23,9 @@ export interface ProvisionedVhost extends TestVhost {
 export async function createProvisionedVhost(prefix = 'test'): Promise<ProvisionedVhost> {
   const vhost = await createTestVhost(prefix);
   const userPrefix = `${vhost.vhost}.`;
-  const passwords = Object.fromEntries(Topology.services.map((s) => [s.name, randomBytes(12).toString('base64url')]));
+  const passwords = Object.fromEntries(
+    Topology.services.map((s) => [s.name, randomBytes(12).toString('base64url')]),
+  );
   const dir = mkdtempSync(path.join(os.tmpdir(), 'orderly-provision-'));
   const passwordsFile = path.join(dir, 'passwords.json');
   writeFileSync(passwordsFile, JSON.stringify(passwords), { mode: 0o600 });
@@ -67,7 +69,9 @@ export async function createProvisionedVhost(prefix = 'test'): Promise<Provision
     async dispose() {
       await Promise.all(
         Topology.services.map((s) =>
-          vhost.api('DELETE', `/users/${encodeURIComponent(`${userPrefix}${s.name}`)}`).catch(() => undefined),
+          vhost
+            .api('DELETE', `/users/${encodeURIComponent(`${userPrefix}${s.name}`)}`)
+            .catch(() => undefined),
         ),
       );
       await vhost.dispose();

@@ -45,7 +45,9 @@ export async function createTestVhost(prefix = 'test'): Promise<TestVhost> {
 /** A tiny client of RabbitMQ's management HTTP API authenticated by the URL's user info. */
 export function managementApi(managementUrl: string) {
   const url = new URL(managementUrl);
-  const auth = Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64');
+  const auth = Buffer.from(
+    `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`,
+  ).toString('base64');
   const base = `${url.protocol}//${url.host}/api`;
   return async function api<T = unknown>(method: string, apiPath: string, body?: unknown): Promise<T> {
     const response = await fetch(`${base}${apiPath}`, {

@@ -4,7 +4,9 @@ import { TestEnv } from './test-servers';
 export function testEnv(name: (typeof TestEnv)[keyof typeof TestEnv]): string {
   const value = process.env[name];
   if (!value) {
-    throw new Error(`${name} is not set: run tests through jest (its globalSetup starts the servers) or \`npm test\``);
+    throw new Error(
+      `${name} is not set: run tests through jest (its globalSetup starts the servers) or \`npm test\``,
+    );
   }
   return value;
 }

@@ -1,13 +1,26 @@
 import { Controller, type INestApplication } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { deadLetterQueueOf } from '@orderly/contracts';
-import { testBrokerControl } from '@orderly/testing';
+import { startPrivateBroker, testBrokerControl, type PrivateBroker } from '@orderly/testing';
 import { AmqpClient } from '../client/amqp-client';
 import { MessageContext } from '../consumer/message-context';
 import type { PublishRejectedError } from '../errors/publish-rejected.error';
 import { Handles } from '../nest/handles.decorator';
-import { connectionNameOf, Received, startTestService, TestBroker, waitFor } from '../test-support/messaging-test-bed';
-import { parcel, ShipParcel, source, TestQueues, TestServices, TestTopology } from '../test-support/test-topology';
+import {
+  connectionNameOf,
+  Received,
+  startTestService,
+  TestBroker,
+  waitFor,
+} from '../test-support/messaging-test-bed';
+import {
+  parcel,
+  ShipParcel,
+  source,
+  TestQueues,
+  TestServices,
+  TestTopology,
+} from '../test-support/test-topology';
 import { AmqpServer } from './amqp-server';
 
 @Controller()
@@ -68,7 +81,10 @@ async function streamThrough(app: INestApplication, fault: () => Promise<void>) 
   await fault();
   await waitFor(() => outage.up > 0, { timeoutMs: 60_000, what: 'the connection to come back' });
   const confirmedAtReconnect = confirmed.length;
-  await waitFor(() => confirmed.length >= confirmedAtReconnect + 100, { timeoutMs: 30_000, what: '100 more confirmed publishes' });
+  await waitFor(() => confirmed.length >= confirmedAtReconnect + 100, {
+    timeoutMs: 30_000,
+    what: '100 more confirmed publishes',
+  });
   stop = true;
   await publishing;
   await waitFor(() => confirmed.every((id) => ShippingHandlers.received.counts().has(id)), {
@@ -81,8 +97,11 @@ async function streamThrough(app: INestApplication, fault: () => Promise<void>) 
 describe('AmqpServer under broker faults', () => {
   let broker: TestBroker;
   let app: INestApplication;
+  let privateBroker: PrivateBroker;
 
   beforeAll(async () => {
+    // A node of this file's own: the restart below must not cut other test files' connections.
+    privateBroker = await startPrivateBroker();
     broker = await TestBroker.create('messaging-faults');
     await broker.provision(TestTopology);
     app = await startTestService({
@@ -98,6 +117,7 @@ describe('AmqpServer under broker faults', () => {
   afterAll(async () => {
     await app?.close();
     await broker?.dispose();
+    await privateBroker?.stop();
   });
 
   beforeEach(async () => {
@@ -115,10 +135,18 @@ describe('AmqpServer under broker faults', () => {
 
   it('restores its topology after a reconnect: a queue deleted meanwhile is declared again', async () => {
     const dlq = deadLetterQueueOf(TestQueues.shippingCommands);
-    await broker.vhost.api('DELETE', `/queues/${encodeURIComponent(broker.vhost.vhost)}/${encodeURIComponent(dlq)}`);
+    await broker.vhost.api(
+      'DELETE',
+      `/queues/${encodeURIComponent(broker.vhost.vhost)}/${encodeURIComponent(dlq)}`,
+    );
     await broker.closeConnectionsNamed(connectionNameOf(app));
-    await waitFor(async () => (await broker.ready(dlq)) === 0, { what: `${dlq} declared again`, timeoutMs: 20_000 });
-    await waitFor(() => app.get(AmqpServer).notReadyReason === undefined, { what: 'the server to consume every queue again' });
+    await waitFor(async () => (await broker.ready(dlq)) === 0, {
+      what: `${dlq} declared again`,
+      timeoutMs: 20_000,
+    });
+    await waitFor(() => app.get(AmqpServer).notReadyReason === undefined, {
+      what: 'the server to consume every queue again',
+    });
     const command = ShipParcel.create(parcel(1), source);
     await app.get(AmqpClient).publish(ShipParcel, command);
     await ShippingHandlers.received.waitForCount(1);
@@ -128,11 +156,21 @@ describe('AmqpServer under broker faults', () => {
   it('consumes again when the broker closes its consumer channel while the connection stays up', async () => {
     // The broker closes a channel on a protocol error, e.g. an ack with an unknown delivery tag (406):
     // provoke exactly that on the consumer's channel.
-    type Internals = { consumers: Array<{ queue: { name: string }; isConsuming: boolean; current?: { channel: { ack(m: unknown): void } } }> };
-    const consumer = (app.get(AmqpServer) as unknown as Internals).consumers.find((c) => c.queue.name === TestQueues.shippingCommands);
+    type Internals = {
+      consumers: Array<{
+        queue: { name: string };
+        isConsuming: boolean;
+        current?: { channel: { ack(m: unknown): void } };
+      }>;
+    };
+    const consumer = (app.get(AmqpServer) as unknown as Internals).consumers.find(
+      (c) => c.queue.name === TestQueues.shippingCommands,
+    );
     const before = consumer?.current;
     before?.channel.ack({ fields: { deliveryTag: 999_999 } });
-    await waitFor(() => consumer?.isConsuming && consumer.current !== before, { what: 'the consumer to come back on a new channel' });
+    await waitFor(() => consumer?.isConsuming && consumer.current !== before, {
+      what: 'the consumer to come back on a new channel',
+    });
     const command = ShipParcel.create(parcel(2), source);
     await app.get(AmqpClient).publish(ShipParcel, command); // the connection (and the publisher) survived
     await ShippingHandlers.received.waitForCount(1);
@@ -144,7 +182,12 @@ describe('AmqpServer under broker faults', () => {
     await expectStreamSurvived(result);
   });
 
-  async function expectStreamSurvived({ confirmed, stats, outage, handledBeforeFault }: Awaited<ReturnType<typeof streamThrough>>) {
+  async function expectStreamSurvived({
+    confirmed,
+    stats,
+    outage,
+    handledBeforeFault,
+  }: Awaited<ReturnType<typeof streamThrough>>) {
     // The fault really cut through the stream: publishes were started while the connection was down.
     expect(outage.up).toBeGreaterThan(outage.down);
     expect(stats.startedWhileDown).toBeGreaterThan(0);
@@ -152,13 +195,15 @@ describe('AmqpServer under broker faults', () => {
     // No publish hung: each attempt was confirmed or rejected, and every rejected one was published again.
     expect(stats.settled).toBe(stats.attempts);
     expect(new Set(confirmed).size).toBe(confirmed.length);
-    for (const reason of stats.rejections.keys()) expect(['channel-error', 'closed', 'timeout']).toContain(reason);
+    for (const reason of stats.rejections.keys())
+      expect(['channel-error', 'closed', 'timeout']).toContain(reason);
     // None lost: every confirmed message was handled (at least once), nothing else was; 100 of them
     // were published after the reconnect, so the consumers resumed.
     expect([...ShippingHandlers.received.counts().keys()].sort()).toEqual([...confirmed].sort());
-    await waitFor(async () => (await broker.ready(TestQueues.shippingCommands)) === 0, { what: 'an empty work queue' });
+    await waitFor(async () => (await broker.ready(TestQueues.shippingCommands)) === 0, {
+      what: 'an empty work queue',
+    });
     expect(await broker.ready(deadLetterQueueOf(TestQueues.shippingCommands))).toBe(0);
     expect(app.get(AmqpServer).notReadyReason).toBeUndefined();
   }
-
 });

@@ -1,5 +1,8 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { POLLED_PATHS } from '../polled-paths';
+import { logContextFields } from './log-context';
+import { traceLogFields } from './trace-log-fields';
 
 export interface LoggingOptions {
   serviceName: string;
@@ -10,13 +13,16 @@ export interface LoggingOptions {
   destination?: NodeJS.WritableStream;
 }
 
-/** Extra fields merged into every log line (the tracing integration registers one here). */
+/** Extra fields merged into every log line, after the built-in ones. */
 export const logMixins: Array<() => Record<string, unknown>> = [];
+
+/** Built in: the active span's `trace_id`/`span_id`/`trace_flags`, and `correlation_id`/`message_id`. */
+const builtInMixins = [traceLogFields, logContextFields];
 
 /**
  * JSON logs, one line per event, through pino (nestjs-pino makes it Nest's logger as well, so framework
- * messages share the format). Every line carries `service`; trace and correlation ids are added
- * through `logMixins`.
+ * messages share the format). Every line carries `service`, the trace and span ids of the span it was
+ * written in, and the correlation id of the work (`runWithLogContext`).
  */
 @Module({})
 export class LoggingModule {
@@ -33,9 +39,13 @@ export class LoggingModule {
                 base: { service: options.serviceName, pid: process.pid },
                 timestamp: () => `,"time":"${new Date().toISOString()}"`,
                 formatters: { level: (label: string) => ({ level: label }) },
-                // Probes poll every few seconds; logging each one drowns real traffic.
-                autoLogging: { ignore: (req: { url?: string }) => (req.url ?? '').startsWith('/health') },
-                mixin: () => Object.assign({}, ...logMixins.map((mixin) => mixin())),
+                autoLogging: { ignore: (req: { url?: string }) => POLLED_PATHS.test(req.url ?? '') },
+                mixin: () => {
+                  const fields: Record<string, unknown> = {};
+                  for (const mixin of builtInMixins) Object.assign(fields, mixin());
+                  for (const mixin of logMixins) Object.assign(fields, mixin());
+                  return fields;
+                },
               },
               options.destination ?? process.stdout,
             ],

@@ -1,0 +1,6 @@
+import { startTelemetry } from '@orderly/observability';
+import { OrderServiceConfig } from './config/order-service.config';
+
+// Imported first by main.ts: OpenTelemetry patches `http` and `pg` only if it starts before Nest and
+// Prisma load them. The OTEL_* variables decide export and sampling (libs/observability/README.md).
+startTelemetry({ serviceName: OrderServiceConfig.appName, env: process.env });

@@ -1,0 +1,19 @@
+import type { BenchSettings } from '../../lib/bench-settings';
+
+/** Every number of the tracing suite, declared once (`BENCH_SCALE` stretches the durations). */
+export function tracingSettings({ scale }: BenchSettings) {
+  return {
+    /** Rounds of measurement, each with a fresh pair of services (medians over rounds are reported). */
+    rounds: 3,
+    /** Requests sent before measuring, so that swc compilation, JIT and the pg pool are warm. */
+    warmupRequests: 300,
+    /** Closed loop: requests in flight at once while measuring throughput (half to each service). */
+    concurrency: 16,
+    throughputSeconds: Math.max(2, 5 * scale),
+    /** Open loop, per service: a steady rate well below saturation, where latency is the service's own. */
+    latencyRatePerS: 50,
+    latencySeconds: Math.max(2, 5 * scale),
+  };
+}
+
+export type TracingSettings = ReturnType<typeof tracingSettings>;

@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { freePort, RabbitMqNode, serverFolder } from '@orderly/local-servers';
+import { TestEnv } from './test-servers';
+import { workspaceRoot } from './workspace-root';
+
+export interface PrivateBroker {
+  /** Stops the node and gives the test file the run's shared broker back. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A RabbitMQ node of this test file's own (~10 s), for tests that stop or restart the broker: doing that
+ * to the run's shared node would break test files running at the same time in other workers. Until
+ * `stop()`, `createTestVhost`, `createProvisionedVhost` and `testBrokerControl` use this node.
+ */
+export async function startPrivateBroker(): Promise<PrivateBroker> {
+  const root = workspaceRoot();
+  // Named after this worker's pid: if it dies, the next run's harness removes the folder.
+  const baseDir = path.join(
+    serverFolder(path.join(root, '.local', 'test-servers')),
+    String(process.pid),
+    'rabbitmq',
+  );
+  const node = new RabbitMqNode({
+    baseDir,
+    nodeName: `orderly-private-${process.pid}@localhost`,
+    amqpPort: await freePort(),
+    managementPort: await freePort(),
+    prometheusPort: await freePort(),
+    distPort: await freePort(),
+    epmdPort: await freePort(),
+    confFile: path.join(root, 'apps/broker/rabbitmq/rabbitmq.conf'),
+    enabledPluginsFile: path.join(root, 'apps/broker/rabbitmq/enabled_plugins'),
+    adminUser: 'orderly-test-admin',
+    adminPassword: `test-${randomBytes(9).toString('base64url')}`,
+    settings: { 'disk_free_limit.absolute': '50MB' },
+  });
+  await node.start();
+  const names = [TestEnv.amqpUrl, TestEnv.managementUrl, TestEnv.brokerControl] as const;
+  const shared = Object.fromEntries(names.map((name) => [name, process.env[name]]));
+  process.env[TestEnv.amqpUrl] = node.amqpUrl;
+  process.env[TestEnv.managementUrl] = node.managementUrl;
+  process.env[TestEnv.brokerControl] = JSON.stringify(node.controlCommand());
+  return {
+    async stop() {
+      // Jest reuses this worker process for other test files: they must see the shared broker again.
+      for (const name of names) {
+        if (shared[name] === undefined) delete process.env[name];
+        else process.env[name] = shared[name];
+      }
+      await node.stop();
+      rmSync(path.dirname(baseDir), { recursive: true, force: true });
+    },
+  };
+}
