@@ -51,7 +51,7 @@ export async function startPrivateBroker(): Promise<PrivateBroker> {
         else process.env[name] = shared[name];
       }
       await node.stop();
-      rmSync(path.dirname(baseDir), { recursive: true, force: true });
+      rmSync(baseDir, { recursive: true, force: true });
     },
   };
 }
