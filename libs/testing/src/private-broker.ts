@@ -17,11 +17,12 @@ export interface PrivateBroker {
  */
 export async function startPrivateBroker(): Promise<PrivateBroker> {
   const root = workspaceRoot();
-  // Named after this worker's pid: if it dies, the next run's harness removes the folder.
+  // Under this process's run folder, beside (never in) the shared node's `<pid>/rabbitmq`: jest may run
+  // the file in the process that holds the shared node. If the process dies, the next run removes it.
   const baseDir = path.join(
     serverFolder(path.join(root, '.local', 'test-servers')),
     String(process.pid),
-    'rabbitmq',
+    'private-rabbitmq',
   );
   const node = new RabbitMqNode({
     baseDir,
