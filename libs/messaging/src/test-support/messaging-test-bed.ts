@@ -109,11 +109,7 @@ export class TestBroker {
     return named.length;
   }
 
-  /**
-   * Stops and starts the RabbitMQ application of the node (`rabbitmqctl stop_app` / `start_app`): every
-   * connection drops, durable queues and their messages survive. Undefined when this process cannot
-   * control the node (see README: the harness has to provide this for its own node).
-   */
+  /** Closes the admin connection and deletes the test vhost (restarts: `testBrokerControl` in libs/testing). */
   async dispose(): Promise<void> {
     const admin = await this.admin?.catch(() => undefined);
     await admin?.connection.close().catch(() => undefined);
