@@ -57,8 +57,14 @@ describe('command line', () => {
     });
   });
 
+  it('reads sync, which takes only --prisma-dir', () => {
+    expect(parseCliArguments(['sync'])).toEqual({ command: 'sync', prismaDir: undefined });
+    expect(parseCliArguments(['sync', '--prisma-dir', '/tmp/p'])).toEqual({ command: 'sync', prismaDir: '/tmp/p' });
+  });
+
   it.each([
     [[], /no command/],
+    [['sync', '--service', 'order'], /sync does not take --service/],
     [['migrate'], /unknown command "migrate"/],
     [['deploy', '--url', 'postgres://a/b'], /exactly one --service/],
     [['deploy', '--service', 'order'], /needs --url \(or DATABASE_URL\)/],

@@ -7,7 +7,10 @@ export const USAGE = `Prisma migrations without the schema-engine binary (one da
   npm run db -- create --service <s> --name <name> [--url <server url>] [--shadow-url <url>] [--empty]
       writes migrations/<timestamp>_<name>/migration.sql: the SQL from the migrations to the schema.
   npm run db -- check [--service <s>]... [--url <server url>] [--shadow-url <url>]
-      fails, printing the missing SQL, when a schema and its migrations differ (drift).
+      fails, printing the missing SQL, when a schema and its migrations differ (drift), or when a
+      shared schema copy (prisma/<service>/outbox.prisma) differs from its source.
+  npm run db -- sync
+      copies the shared schemas (libs/outbox/prisma/outbox.prisma) into every service folder.
 
 --url defaults to $DATABASE_URL. For create and check it is any database on a server where the
 user may CREATE DATABASE: the migrations are replayed in a throw-away shadow database there.
@@ -25,6 +28,7 @@ export type CliArguments = Common &
     | { command: 'deploy'; service: string; url: string }
     | { command: 'create'; service: string; name: string; url: string; shadowUrl?: string; empty: boolean }
     | { command: 'check'; services: string[]; url: string; shadowUrl?: string }
+    | { command: 'sync' }
   );
 
 export type Command = CliArguments['command'];
@@ -39,6 +43,7 @@ const flagsOf: Record<Command, readonly string[]> = {
   deploy: ['--service', '--url', '--prisma-dir'],
   create: ['--service', '--name', '--url', '--shadow-url', '--empty', '--prisma-dir'],
   check: ['--service', '--url', '--shadow-url', '--prisma-dir'],
+  sync: ['--prisma-dir'],
 };
 const booleanFlags = ['--force', '--empty'];
 
@@ -86,6 +91,8 @@ export function parseCliArguments(
     }
     case 'check':
       return { command: 'check', services, url: needUrl(), shadowUrl: single('--shadow-url'), prismaDir };
+    case 'sync':
+      return { command: 'sync', prismaDir };
   }
 }
 

@@ -5,6 +5,7 @@ import { createMigration } from './create-migration';
 import { checkDrift } from './drift-check';
 import { generateClients } from './generate-clients';
 import { SchemaEngineError } from './schema-engine';
+import { assertSharedSchemasInSync, inspectSharedSchemas, syncSharedSchemas } from './shared-schemas';
 
 // `npm run db -- <command>`; see USAGE. Exit codes: 0 done, 1 failed (or drift found), 2 bad usage.
 
@@ -12,6 +13,8 @@ async function main(args: CliArguments): Promise<number> {
   const { prismaDir } = args;
   switch (args.command) {
     case 'generate': {
+      // A client generated from a stale copy of a shared schema would not match its library.
+      assertSharedSchemasInSync({ prismaDir });
       const started = Date.now();
       const services = args.services.length ? args.services : undefined;
       const results = await generateClients({ services, force: args.force, prismaDir });
@@ -52,6 +55,13 @@ async function main(args: CliArguments): Promise<number> {
       return 0;
     }
     case 'check': {
+      const staleCopies = inspectSharedSchemas({ prismaDir }).filter((copy) => copy.status !== 'up-to-date');
+      for (const copy of staleCopies) {
+        console.error(
+          `✖ ${copy.service}: ${path.relative(process.cwd(), copy.path)} is ${copy.status} (its source is ${copy.source})\n` +
+            `  Fix: npm run db -- sync, then npm run db -- create --service ${copy.service} --name <what-changed> --url <server url>\n`,
+        );
+      }
       const services = args.services.length ? args.services : undefined;
       const reports = await checkDrift({ url: args.url, shadowUrl: args.shadowUrl, services, prismaDir });
       const drifted = reports.filter((r) => !r.inSync);
@@ -63,7 +73,21 @@ async function main(args: CliArguments): Promise<number> {
       }
       const inSync = reports.filter((r) => r.inSync).map((r) => r.service);
       if (inSync.length) console.log(`✔ ${inSync.join(', ')}: schema and migrations agree`);
-      return drifted.length ? 1 : 0;
+      if (staleCopies.length === 0) console.log('✔ shared schema copies match their sources');
+      return drifted.length || staleCopies.length ? 1 : 0;
+    }
+    case 'sync': {
+      const copies = syncSharedSchemas({ prismaDir });
+      const written = copies.filter((copy) => copy.status !== 'up-to-date');
+      for (const copy of written) {
+        console.log(`prisma-migrate: ${copy.status === 'missing' ? 'wrote' : 'updated'} ${path.relative(process.cwd(), copy.path)}`);
+      }
+      console.log(
+        written.length
+          ? `prisma-migrate: ${written.length} copies written; create a migration for each service whose schema changed`
+          : `prisma-migrate: ${copies.length} shared schema copies up to date`,
+      );
+      return 0;
     }
   }
 }

@@ -9,3 +9,5 @@ export type { GenerateClientsOptions, GeneratedClient } from './generate-clients
 export { SchemaEngineError } from './schema-engine';
 export { findServiceDatabases } from './service-databases';
 export type { ServiceDatabase } from './service-databases';
+export { assertSharedSchemasInSync, inspectSharedSchemas, SharedSchemas, syncSharedSchemas } from './shared-schemas';
+export type { SharedSchema, SharedSchemaCopy } from './shared-schemas';
