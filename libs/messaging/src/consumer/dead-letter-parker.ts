@@ -13,7 +13,12 @@ export const DeadLetterHeaders = {
   originalExchange: 'x-orderly-original-exchange',
   originalRoutingKey: 'x-orderly-original-routing-key',
   originalExpiration: 'x-orderly-original-expiration',
+  /** When the last attempt failed (ISO 8601). */
   failedAt: 'x-orderly-failed-at',
+  /** How many times the message was handled and failed (1 on the first failure); a replay removes it. */
+  attempts: 'x-orderly-attempts',
+  /** When the first attempt failed (ISO 8601), kept across the retry ladder. */
+  firstFailedAt: 'x-orderly-first-failed-at',
 } as const;
 
 export interface DeadLetter {
