@@ -10,6 +10,7 @@ export { MessageContext } from './consumer/message-context';
 export { DeadLetterHeaders } from './consumer/dead-letter-parker';
 export { MESSAGING_HOOKS } from './messaging-hooks';
 export type { FailureDisposition, MessagingHooks } from './messaging-hooks';
+export type { HandlingFailure } from './consumer/handling-failure';
 export { NonRetryableMessageError, InvalidMessageError } from './errors/non-retryable-message.error';
 export { PublishRejectedError } from './errors/publish-rejected.error';
 export type { PublishRejectionReason } from './errors/publish-rejected.error';
