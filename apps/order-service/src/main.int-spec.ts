@@ -1,3 +1,3 @@
 import { serviceBootSuite } from '@orderly/testing';
 
-serviceBootSuite('order-service');
+serviceBootSuite('order-service', { ADMIN_TOKEN: 'boot-suite-admin-token' });

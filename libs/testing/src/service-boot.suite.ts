@@ -12,8 +12,9 @@ const PROCESS_TEST_TIMEOUT_MS = 60_000;
 /**
  * The boot contract every Orderly service keeps, as a shared suite: each service's `main.int-spec.ts`
  * calls it for its own app. It runs the real entry point as a process against the run's real servers.
+ * `extraEnv`: settings the service requires beyond the common ones (e.g. order-service's ADMIN_TOKEN).
  */
-export function serviceBootSuite(app: string): void {
+export function serviceBootSuite(app: string, extraEnv: Record<string, string> = {}): void {
   describe(`${app} process`, () => {
     jest.setTimeout(PROCESS_TEST_TIMEOUT_MS);
     let db: TestDatabase;
@@ -29,6 +30,7 @@ export function serviceBootSuite(app: string): void {
     it('starts ready (database and broker up), serves /metrics, stops cleanly on SIGTERM', async () => {
       const port = await freePort();
       const service = startServiceProcess(app, {
+        ...extraEnv,
         PORT: String(port),
         DATABASE_URL: db.url,
         // The service's own least-privilege user, as in production.
@@ -74,6 +76,7 @@ export function serviceBootSuite(app: string): void {
       const port = await freePort();
       const closedPort = await freePort();
       const service = startServiceProcess(app, {
+        ...extraEnv,
         PORT: String(port),
         DATABASE_URL: db.url,
         AMQP_URL: `amqp://nobody:nothing@127.0.0.1:${closedPort}/`,
