@@ -4,7 +4,11 @@ import { DatabaseModule, DatabaseReadinessProbe } from '@orderly/database';
 import { BrokerReadinessProbe, MessagingModule } from '@orderly/messaging';
 import { HealthModule, LoggingModule, MetricsModule, TelemetryModule } from '@orderly/observability';
 import { PrismaClient as InventoryDatabase } from '@orderly/inventory-db';
+import { OutboxModule } from '@orderly/outbox';
 import { InventoryServiceConfig } from './config/inventory-service.config';
+import { ProductsController } from './products/products.controller';
+import { StockCommandsHandler } from './stock/stock-commands.handler';
+import { StockLedger } from './stock/stock-ledger';
 
 type Settings = ConfigOf<typeof InventoryServiceConfig>;
 
@@ -25,9 +29,19 @@ type Settings = ConfigOf<typeof InventoryServiceConfig>;
       inject: [InventoryServiceConfig.KEY],
       useFactory: (settings: Settings) => ({ url: settings.AMQP_URL, connectionName: 'inventory-service' }),
     }),
+    OutboxModule.forRootAsync({
+      inject: [InventoryDatabase, InventoryServiceConfig.KEY],
+      useFactory: (database: InventoryDatabase, settings: Settings) => ({
+        database,
+        databaseUrl: settings.DATABASE_URL,
+        relayName: 'inventory-service',
+      }),
+    }),
     HealthModule.forRoot({ readiness: [DatabaseReadinessProbe, BrokerReadinessProbe] }),
     MetricsModule.forRoot({ serviceName: InventoryServiceConfig.appName }),
     TelemetryModule,
   ],
+  controllers: [StockCommandsHandler, ProductsController],
+  providers: [StockLedger],
 })
 export class AppModule {}

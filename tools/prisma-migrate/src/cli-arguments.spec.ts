@@ -62,6 +62,16 @@ describe('command line', () => {
     expect(parseCliArguments(['sync', '--prisma-dir', '/tmp/p'])).toEqual({ command: 'sync', prismaDir: '/tmp/p' });
   });
 
+  it('reads seed with one service and a database URL', () => {
+    expect(parseCliArguments(['seed', '--service', 'inventory'], { DATABASE_URL: 'postgres://c/d' })).toEqual({
+      command: 'seed',
+      service: 'inventory',
+      url: 'postgres://c/d',
+      prismaDir: undefined,
+    });
+    expect(() => parseCliArguments(['seed', '--url', 'postgres://a/b'])).toThrow(/seed needs exactly one --service/);
+  });
+
   it.each([
     [[], /no command/],
     [['sync', '--service', 'order'], /sync does not take --service/],

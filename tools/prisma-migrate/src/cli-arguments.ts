@@ -11,6 +11,8 @@ export const USAGE = `Prisma migrations without the schema-engine binary (one da
       shared schema copy (prisma/<service>/outbox.prisma) differs from its source.
   npm run db -- sync
       copies the shared schemas (libs/outbox/prisma/outbox.prisma) into every service folder.
+  npm run db -- seed --service <s> [--url <postgres url>]
+      runs prisma/<s>/seed.ts against a migrated database: adds the seed rows that are missing.
 
 --url defaults to $DATABASE_URL. For create and check it is any database on a server where the
 user may CREATE DATABASE: the migrations are replayed in a throw-away shadow database there.
@@ -29,6 +31,7 @@ export type CliArguments = Common &
     | { command: 'create'; service: string; name: string; url: string; shadowUrl?: string; empty: boolean }
     | { command: 'check'; services: string[]; url: string; shadowUrl?: string }
     | { command: 'sync' }
+    | { command: 'seed'; service: string; url: string }
   );
 
 export type Command = CliArguments['command'];
@@ -44,6 +47,7 @@ const flagsOf: Record<Command, readonly string[]> = {
   create: ['--service', '--name', '--url', '--shadow-url', '--empty', '--prisma-dir'],
   check: ['--service', '--url', '--shadow-url', '--prisma-dir'],
   sync: ['--prisma-dir'],
+  seed: ['--service', '--url', '--prisma-dir'],
 };
 const booleanFlags = ['--force', '--empty'];
 
@@ -93,6 +97,8 @@ export function parseCliArguments(
       return { command: 'check', services, url: needUrl(), shadowUrl: single('--shadow-url'), prismaDir };
     case 'sync':
       return { command: 'sync', prismaDir };
+    case 'seed':
+      return { command: 'seed', service: oneService(), url: needUrl(), prismaDir };
   }
 }
 

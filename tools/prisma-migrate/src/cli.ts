@@ -5,6 +5,7 @@ import { createMigration } from './create-migration';
 import { checkDrift } from './drift-check';
 import { generateClients } from './generate-clients';
 import { SchemaEngineError } from './schema-engine';
+import { seedDatabase } from './seed-database';
 import { assertSharedSchemasInSync, inspectSharedSchemas, syncSharedSchemas } from './shared-schemas';
 
 // `npm run db -- <command>`; see USAGE. Exit codes: 0 done, 1 failed (or drift found), 2 bad usage.
@@ -75,6 +76,11 @@ async function main(args: CliArguments): Promise<number> {
       if (inSync.length) console.log(`✔ ${inSync.join(', ')}: schema and migrations agree`);
       if (staleCopies.length === 0) console.log('✔ shared schema copies match their sources');
       return drifted.length || staleCopies.length ? 1 : 0;
+    }
+    case 'seed': {
+      const report = await seedDatabase(args.service, args.url, { prismaDir });
+      console.log(`prisma-migrate: ${args.service}: seeded: ${report.summary}`);
+      return 0;
     }
     case 'sync': {
       const copies = syncSharedSchemas({ prismaDir });

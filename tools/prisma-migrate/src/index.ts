@@ -7,6 +7,8 @@ export type { CreateMigrationOptions, CreatedMigration } from './create-migratio
 export { generateClients } from './generate-clients';
 export type { GenerateClientsOptions, GeneratedClient } from './generate-clients';
 export { SchemaEngineError } from './schema-engine';
+export { seedDatabase } from './seed-database';
+export type { SeedConnection, SeedDatabaseOptions, SeedReport } from './seed-database';
 export { findServiceDatabases } from './service-databases';
 export type { ServiceDatabase } from './service-databases';
 export { assertSharedSchemasInSync, inspectSharedSchemas, SharedSchemas, syncSharedSchemas } from './shared-schemas';

@@ -178,6 +178,19 @@ describe('inventory database', () => {
     });
   });
 
+  it('records a refusal with what was missing, and a tombstone with nothing', async () => {
+    const missing = [{ sku: 'PEN-1', requested: 5, available: 1 }];
+    const refused = await db.client.reservation.create({ data: { orderId: randomUUID(), status: 'REFUSED', missing } });
+    expect(refused.missing).toEqual(missing);
+    await db.client.reservation.create({ data: { orderId: randomUUID(), status: 'CANCELLED' } });
+    await expect(db.client.reservation.create({ data: { orderId: randomUUID(), status: 'REFUSED' } })).rejects.toThrow(
+      /reservation_missing_check/,
+    );
+    await expect(db.client.reservation.create({ data: { orderId: randomUUID(), status: 'HELD', missing } })).rejects.toThrow(
+      /reservation_missing_check/,
+    );
+  });
+
   it('refuses to reserve a product it does not know', async () => {
     await expect(
       db.client.reservation.create({
@@ -239,6 +252,17 @@ describe('payment database', () => {
     await expect(
       db.client.payment.create({ data: { ...data, authorisationId: randomUUID() } }),
     ).rejects.toMatchObject(uniqueViolation);
+  });
+
+  it('records a tombstone (voided before any authorisation) without customer or amount, and nothing else without them', async () => {
+    const tombstone = await db.client.payment.create({ data: { orderId: randomUUID(), status: 'CANCELLED' } });
+    expect(tombstone).toMatchObject({ customerId: null, amountMinor: null, authorisationId: null });
+    await expect(
+      db.client.payment.create({ data: { orderId: randomUUID(), status: 'AUTHORISED', authorisationId: randomUUID() } }),
+    ).rejects.toThrow(/payment_order_data_check/);
+    await expect(
+      db.client.payment.create({ data: { orderId: randomUUID(), status: 'CANCELLED', authorisationId: randomUUID() } }),
+    ).rejects.toThrow(/payment_status_check/);
   });
 
   it('refuses a status without the data it requires', async () => {
