@@ -1,5 +1,6 @@
 import type { CliEntry } from './command';
 import { definitionsCommand } from './definitions.command';
+import { dlqCommands } from './dlq.commands';
 import { provisionCommand } from './provision.command';
 import { startCommand } from './start.command';
 import { statusCommand } from './status.command';
@@ -7,7 +8,7 @@ import { stopCommand } from './stop.command';
 
 /**
  * Every command of `npm run broker`, in the order `--help` lists them. A group of subcommands (the DLQ
- * tools: `dlq list|peek|replay`) is one `CommandGroup` entry here, its commands in `dlq-*.command.ts`.
+ * tools: `dlq list|peek|replay|purge`) is one `CommandGroup` entry here, its commands in `dlq-*.command.ts`.
  */
 export const BrokerCommands: readonly CliEntry[] = [
   startCommand,
@@ -15,4 +16,5 @@ export const BrokerCommands: readonly CliEntry[] = [
   stopCommand,
   provisionCommand,
   definitionsCommand,
+  dlqCommands,
 ];
