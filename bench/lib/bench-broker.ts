@@ -7,6 +7,10 @@ import type { BenchSettings } from './bench-settings';
 /** The broker every suite of one run shares: started here, or one given through BENCH_AMQP_URL. */
 export interface BenchBroker {
   rabbitmqVersion: string;
+  /** http://admin:pass@host:port of the management API (for suites that provision with the broker CLI). */
+  managementUrl: string;
+  /** Deletes a broker user (users are global: a suite that creates some removes them). */
+  deleteUser(name: string): Promise<void>;
   /** A vhost of its own for one suite: its queues never meet another suite's, and go with it. */
   createVhost(prefix: string): Promise<BenchVhost>;
   stop(): Promise<void>;
@@ -85,6 +89,8 @@ async function brokerAt(
   const admin = decodeURIComponent(new URL(managementUrl).username);
   return {
     rabbitmqVersion: overview.rabbitmq_version,
+    managementUrl,
+    deleteUser: (name) => api('DELETE', `/users/${encodeURIComponent(name)}`).then(() => undefined),
     stop,
     async createVhost(prefix) {
       const name = `${prefix}-${randomBytes(3).toString('hex')}`;

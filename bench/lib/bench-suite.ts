@@ -1,7 +1,7 @@
 import type { BenchBroker } from './bench-broker';
 
 /** Who a figure is about: our transport, or the baseline/peer it is compared with. */
-export type Subject = 'orderly' | 'amqplib' | 'nest-rmq' | 'golevelup';
+export type Subject = 'orderly' | 'amqplib' | 'nest-rmq' | 'golevelup' | 'post-201';
 
 /** One measured number, as written to `bench/results/<suite>.json`. */
 export interface Figure {

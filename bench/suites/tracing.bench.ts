@@ -6,6 +6,7 @@ import { readBenchSettings } from '../lib/bench-settings';
 import { round, type BenchSuite, type Figure } from '../lib/bench-suite';
 import { median, percentile } from '../lib/percentile';
 import { measureLatencies, measureThroughput, warmUp } from './tracing/http-load';
+import { measureMessagingTracing } from './tracing/messaging-rounds';
 import { startSpanSink } from './tracing/span-sink';
 import { startTracedService } from './tracing/traced-service';
 import { tracingSettings } from './tracing/tracing-settings';
@@ -14,19 +15,25 @@ type Mode = 'off' | 'on';
 const modes: Mode[] = ['off', 'on'];
 
 /**
- * What tracing costs a request: a Nest service doing HTTP → log line → one SQL query, run twice as a
- * process, with tracing off (no OTEL_* variables: nothing patched, nothing recorded) and on (http and pg
- * auto-instrumentation, 100% sampling, spans exported over OTLP/HTTP to a sink in this process that
- * only counts bytes, so that the suite measures the service's side of export, not a trace backend's).
- * Throughput in a closed loop, p99 latency at a steady rate, and each service's CPU time per request;
- * the two services run side by side and are loaded at the same time, round after round.
+ * What tracing costs, in two parts, each run with tracing off and on side by side in the same run:
+ *
+ * - a request: a Nest service doing HTTP → log line → one SQL query, run twice as a process, with
+ *   tracing off (no OTEL_* variables: nothing patched, nothing recorded) and on (http and pg
+ *   auto-instrumentation, 100% sampling, spans exported over OTLP/HTTP to a sink in this process that
+ *   only counts bytes, so that the suite measures the service's side of export, not a trace backend's);
+ * - a message (`messaging_*` figures): publish with confirm → deliver → handle → ack, through
+ *   AmqpClient and AmqpServer with their default hooks (publish and process spans, metrics), off and on
+ *   as above (see tracing/messaging-rounds.ts).
+ *
+ * Throughput in a closed loop, p99 latency at a steady rate, and each service's CPU time per request
+ * or message; the two services run side by side and are loaded at the same time, round after round.
  * The saga-level figure of issue 7 (orders through four services) needs the saga engine: this suite
- * measures the per-request part of it.
+ * measures its per-request and per-message parts.
  */
 export const suite: BenchSuite = {
   name: 'tracing',
   description: 'cost of tracing at 100% sampling (http + pg auto-instrumentation, OTLP export) per request',
-  async run({ log }) {
+  async run({ broker, log }) {
     const settings = tracingSettings(readBenchSettings());
     const loadBefore = loadavg()[0];
     const { PostgresServer, freePort } = await import('@orderly/local-servers');
@@ -50,6 +57,7 @@ export const suite: BenchSuite = {
     const throughput: Record<Mode, number[]> = { off: [], on: [] };
     const latencies: Record<Mode, number[]> = { off: [], on: [] };
     const cpuPerRequestUs: Record<Mode, number[]> = { off: [], on: [] };
+    let messaging: Awaited<ReturnType<typeof measureMessagingTracing>>;
     try {
       for (let round = 0; round < settings.rounds; round += 1) {
         // Both services run side by side and are measured over the same seconds: whatever else the
@@ -94,6 +102,7 @@ export const suite: BenchSuite = {
           await Promise.all(modes.map((mode) => services[mode].stop()));
         }
       }
+      messaging = await measureMessagingTracing({ broker, sinkEndpoint: sink.endpoint, settings, freePort, log });
     } finally {
       await sink.close();
       await postgres.stop();
@@ -143,6 +152,7 @@ export const suite: BenchSuite = {
             },
           ]
         : []),
+      ...messaging.figures,
     ];
     return {
       figures,
@@ -154,8 +164,9 @@ export const suite: BenchSuite = {
         rounds: {
           throughputOff: throughput.off.map((v) => round(v, 0)),
           throughputOn: throughput.on.map((v) => round(v, 0)),
+          messaging: messaging.details,
         },
-        targets: { throughput_loss_pct: '≤ 5', added_p99_ms: '≤ 1' },
+        targets: { throughput_loss_pct: '≤ 5', added_p99_ms: '≤ 1', messaging_throughput_loss_pct: '≤ 5', messaging_added_p99_ms: '≤ 1' },
       },
     };
   },

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { serverFolder } from '@orderly/local-servers';
 
@@ -27,8 +29,8 @@ export const LocalNodeDefaults = {
   /** Erlang distribution (CLI tools talk to the node through it): RabbitMQ's default is AMQP port + 20000. */
   distPort: 25672,
   adminUser: 'orderly-admin',
-  /** DEV ONLY: the local node is reachable from this machine only (see rabbitmq.conf); never reuse it. */
-  devAdminPassword: 'orderly-admin-dev-only',
+  /** Where the local node's generated administrator password is kept (see `localAdminPassword`). */
+  adminPasswordFile: 'admin-password',
   /** How long `start` waits for the management API (a first boot takes 15–25 s). */
   startTimeoutMs: 90_000,
 } as const;
@@ -43,3 +45,29 @@ export const LocalNodeEnv = {
   adminUser: 'RABBITMQ_ADMIN_USER',
   adminPassword: 'RABBITMQ_ADMIN_PASSWORD',
 } as const;
+
+/**
+ * The local node's administrator password: RABBITMQ_ADMIN_PASSWORD when set, else one generated on this
+ * machine the first time a node is started and kept (mode 0600) beside the node's data. No fixed default:
+ * a password that ships in the repository is known to everyone who reads it.
+ */
+export function localAdminPassword(env: NodeJS.ProcessEnv, options: { generate: boolean }): string {
+  const given = env[LocalNodeEnv.adminPassword];
+  if (given) return given;
+  const file = path.join(LocalNodeDefaults.baseDir, LocalNodeDefaults.adminPasswordFile);
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  if (!options.generate) {
+    throw new Error(
+      `no administrator password: set ${LocalNodeEnv.adminPassword}, or start the local node once ` +
+        `(\`npm run broker -- start\`), which generates one in ${file}`,
+    );
+  }
+  const password = randomBytes(18).toString('base64url');
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${password}\n`, { mode: 0o600, flag: 'wx' });
+  return password;
+}

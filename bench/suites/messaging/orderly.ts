@@ -117,7 +117,7 @@ export function orderlyAdapter(options: AdapterOptions): MessagingAdapter {
 }
 
 /** Declares the topology's exchanges, queues and bindings with an administrator's connection. */
-async function provision(amqpUrl: string, topology: TopologyDeclaration): Promise<void> {
+export async function provision(amqpUrl: string, topology: TopologyDeclaration): Promise<void> {
   const connection = await connect(amqpUrl);
   try {
     const channel = await connection.createChannel();

@@ -19,11 +19,21 @@ export interface TracedService {
 /** Linux reports process times in clock ticks, 100 per second on every architecture Node runs on. */
 const CLOCK_TICKS_PER_SECOND = 100;
 
-/** Runs the traced app as a process (as services run: tools/scripts/run-ts.mjs) with exactly `env`. */
-export async function startTracedService(port: number, env: Record<string, string>): Promise<TracedService> {
+/** The publish/consume service of the suite: AmqpClient and AmqpServer with their default hooks. */
+export const TRACED_MESSAGING = path.join(__dirname, 'traced-messaging.main.ts');
+
+/**
+ * Runs a traced program as a process (as services run: tools/scripts/run-ts.mjs) with exactly `env`;
+ * by default the HTTP app of libs/observability's tests. Ready when `readyPath` answers.
+ */
+export async function startTracedService(
+  port: number,
+  env: Record<string, string>,
+  { program = TRACED_APP, readyPath = '/metrics' }: { program?: string; readyPath?: string } = {},
+): Promise<TracedService> {
   const child: ChildProcess = spawn(
     process.execPath,
-    [path.join(workspaceRoot, 'tools/scripts/run-ts.mjs'), TRACED_APP],
+    [path.join(workspaceRoot, 'tools/scripts/run-ts.mjs'), program],
     {
       cwd: workspaceRoot,
       env: { ...env, PORT: String(port) },
@@ -39,7 +49,7 @@ export async function startTracedService(port: number, env: Record<string, strin
   for (;;) {
     if (child.exitCode !== null) throw new Error(`traced app exited:\n${errors}`);
     try {
-      if ((await fetch(`${url}/metrics`)).ok) break;
+      if ((await fetch(`${url}${readyPath}`)).ok) break;
     } catch {
       // not listening yet
     }

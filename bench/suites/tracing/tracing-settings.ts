@@ -13,6 +13,16 @@ export function tracingSettings({ scale }: BenchSettings) {
     /** Open loop, per service: a steady rate well below saturation, where latency is the service's own. */
     latencyRatePerS: 50,
     latencySeconds: Math.max(2, 5 * scale),
+    /** Publish/consume part: rounds, each with a fresh pair of messaging services. */
+    messagingRounds: 3,
+    /** Seconds of closed-loop messages before measuring (JIT, channels, quorum queue warm). */
+    messagingWarmupSeconds: 2,
+    /** Messages on the way at once per service (each published, confirmed and handled before the next). */
+    messagingConcurrency: 32,
+    messagingThroughputSeconds: Math.max(2, 5 * scale),
+    /** Open loop, per service: messages started per second, well below saturation. */
+    messagingLatencyRatePerS: 200,
+    messagingLatencySeconds: Math.max(2, 5 * scale),
   };
 }
 

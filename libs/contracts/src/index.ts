@@ -15,18 +15,30 @@ export { AuthorisePayment, CapturePayment, VoidPayment } from './payment/payment
 export { PaymentAuthorised, PaymentCaptured, PaymentDeclined, PaymentVoided } from './payment/payment.replies';
 export { NotificationSent } from './notification/notification.events';
 
-export { Exchanges, Queues, Services, Vhost, deadLetterExchangeOf, deadLetterQueueOf } from './topology/names';
+export {
+  Exchanges,
+  Queues,
+  Services,
+  Vhost,
+  deadLetterExchangeOf,
+  deadLetterQueueOf,
+  formatDelay,
+  retryExchangeOf,
+  retryQueueOf,
+} from './topology/names';
 export type { ExchangeName, QueueName, ServiceName } from './topology/names';
-export { DeadLetterQueueMaxLength, QueueDefaults, Topology } from './topology/topology';
+export { DeadLetterQueueMaxLength, QueueDefaults, RetryDefaults, Topology } from './topology/topology';
 export {
   deadLetterQueueArguments,
   permissionsFor,
   resolveExchanges,
   resolveQueues,
+  resolveRetry,
+  retryTierArguments,
   topologyOf,
   workQueueArguments,
 } from './topology/derive-topology';
-export type { ResolvedQueue, ServiceTopology } from './topology/derive-topology';
+export type { ResolvedBinding, ResolvedQueue, ResolvedRetry, ServiceTopology } from './topology/derive-topology';
 export type {
   BindingDeclaration,
   ExchangeDeclaration,
@@ -34,6 +46,7 @@ export type {
   Permissions,
   PolicyDeclaration,
   QueueDeclaration,
+  RetryDeclaration,
   ServiceDeclaration,
   TopologyDeclaration,
 } from './topology/topology-types';

@@ -13,6 +13,28 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * `count` distinct free ports: all are held open together before any is released, so the OS cannot hand
+ * out the same one twice (calling `freePort` n times can).
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers: net.Server[] = [];
+  try {
+    for (let i = 0; i < count; i += 1) {
+      const server = net.createServer();
+      server.unref();
+      servers.push(server);
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', resolve);
+      });
+    }
+    return servers.map((server) => (server.address() as net.AddressInfo).port);
+  } finally {
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  }
+}
+
 /** Whether something accepts TCP connections on 127.0.0.1:`port` right now. */
 export function portAnswers(port: number, timeoutMs = 1_000): Promise<boolean> {
   return new Promise((resolve) => {

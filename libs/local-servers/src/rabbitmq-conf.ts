@@ -1,7 +1,7 @@
 // Keys whose variants replace each other: a node that listens on 127.0.0.1:5673 must not also keep the
 // base file's `listeners.tcp.default = 5672`, and an absolute disk limit must not sit beside a
 // relative one (RabbitMQ would pick one of them without saying which).
-const KeyFamilies = ['listeners.tcp.', 'disk_free_limit.', 'vm_memory_high_watermark.'];
+const KeyFamilies = ['listeners.tcp.', 'listeners.ssl.', 'disk_free_limit.', 'vm_memory_high_watermark.'];
 
 /**
  * A node's own rabbitmq.conf: the base file with every key that `settings` overrides commented out,

@@ -17,6 +17,11 @@ export function rabbitMqNodeFiles(baseDir: string) {
     featureFlags: path.join(baseDir, 'feature_flags'),
     cookie: path.join(baseDir, '.erlang.cookie'),
     mnesia: path.join(baseDir, 'mnesia'),
+    /** Copies of the TLS listener's PEM files (option `tls`). */
+    tlsDir: path.join(baseDir, 'tls'),
+    tlsCa: path.join(baseDir, 'tls', 'ca.pem'),
+    tlsCert: path.join(baseDir, 'tls', 'server-cert.pem'),
+    tlsKey: path.join(baseDir, 'tls', 'server-key.pem'),
     logDir: path.join(baseDir, 'log'),
     /** The node's stdout and stderr: with `log.console = true` this is its whole log. */
     console: path.join(baseDir, 'log', 'console.log'),

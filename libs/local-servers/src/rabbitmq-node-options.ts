@@ -23,6 +23,12 @@ export interface RabbitMqNodeOptions {
   definitionsFile?: string;
   /** More rabbitmq.conf keys, replacing the base file's value of the same key. */
   settings?: Record<string, string>;
+  /**
+   * An AMQP-over-TLS listener beside the plain one, from PEM files (copied into the node's folder, so
+   * the node's user can read them). `requireClientCert`: clients must present a certificate signed by
+   * the CA (mutual TLS); otherwise the server does not ask for one.
+   */
+  tls?: { port: number; caFile: string; certFile: string; keyFile: string; requireClientCert?: boolean };
   /** Interface of the listeners (AMQP, management, Prometheus, distribution). Default 127.0.0.1. */
   host?: string;
   /**

@@ -40,6 +40,20 @@ export class RabbitMqNode {
     this.files = rabbitMqNodeFiles(path.resolve(options.baseDir));
   }
 
+  get nodeName(): string {
+    return this.options.nodeName;
+  }
+
+  /**
+   * The administrator into vhost `/` over TLS (option `tls`). The host is `localhost`, the name a test
+   * certificate is issued for, so that clients can verify it.
+   */
+  get amqpsUrl(): string {
+    const { adminUser, adminPassword, tls } = this.options;
+    if (!tls) throw new Error(`node ${this.options.nodeName} has no TLS listener (option tls)`);
+    return `amqps://${encodeURIComponent(adminUser)}:${encodeURIComponent(adminPassword)}@localhost:${tls.port}/%2F`;
+  }
+
   /** The administrator into vhost `/`. */
   get amqpUrl(): string {
     const { adminUser, adminPassword, amqpPort } = this.options;
@@ -180,6 +194,13 @@ export class RabbitMqNode {
     } else {
       rmSync(files.definitions, { force: true });
     }
+    if (options.tls) {
+      // Copies inside the folder, readable by the node's user (the originals may sit anywhere).
+      mkdirSync(files.tlsDir, { recursive: true });
+      copyFileSync(options.tls.caFile, files.tlsCa);
+      copyFileSync(options.tls.certFile, files.tlsCert);
+      copyFileSync(options.tls.keyFile, files.tlsKey);
+    }
     if (options.erlangCookie) {
       rmSync(files.cookie, { force: true });
       writeFileSync(files.cookie, options.erlangCookie, { mode: 0o400 });
@@ -215,8 +236,20 @@ export class RabbitMqNode {
           'default_permissions.write': '.*',
           'default_permissions.read': '.*',
         };
+    const tls: Record<string, string> = options.tls
+      ? {
+          'listeners.ssl.default': `${host}:${options.tls.port}`,
+          'ssl_options.cacertfile': files.tlsCa,
+          'ssl_options.certfile': files.tlsCert,
+          'ssl_options.keyfile': files.tlsKey,
+          // verify_peer also makes the server check a certificate a client offers without being asked.
+          'ssl_options.verify': options.tls.requireClientCert ? 'verify_peer' : 'verify_none',
+          'ssl_options.fail_if_no_peer_cert': options.tls.requireClientCert ? 'true' : 'false',
+        }
+      : {};
     return {
       'listeners.tcp.default': `${host}:${options.amqpPort}`,
+      ...tls,
       'management.tcp.ip': host,
       'management.tcp.port': String(options.managementPort),
       'prometheus.tcp.ip': host,

@@ -59,4 +59,19 @@ export const MessagingDefaults = {
    * first line, not a megabyte of stack.
    */
   maxErrorHeaderBytes: 1_024,
+
+  /**
+   * How much a retry's delay may be shortened at random, as a fraction of its tier's delay (0.2: a 5 s
+   * tier waits 4–5 s). Messages that failed together (a database outage) then come back spread out
+   * instead of as one burst. Only downwards: the tier queue's TTL is the delay and caps it anyway.
+   * The tiers and the number of attempts are per queue, in the topology (`RetryDefaults`, libs/contracts).
+   */
+  retryJitter: 0.2,
+
+  /**
+   * Largest message body a consumer accepts (bytes). A bigger one is parked in the DLQ unread, never
+   * retried: our messages are small JSON documents, and parsing and validating megabytes per delivery
+   * would stall the consumer. RabbitMQ's own limit (`max_message_size`) is far above this.
+   */
+  maxMessageBytes: 1_048_576,
 } as const;

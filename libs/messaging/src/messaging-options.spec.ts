@@ -25,4 +25,16 @@ describe('messaging options', () => {
       resolveMessagingOptions({ url: 'amqp://localhost', connectionName: 'x', prefetchByQueue: { q: 0 } }),
     ).toThrow(/prefetchByQueue\.q/);
   });
+
+  it('refuses retry settings that cannot work, naming the setting', () => {
+    const base = { url: 'amqp://localhost', connectionName: 'x' };
+    expect(() => resolveMessagingOptions({ ...base, retryJitter: 1 })).toThrow(/retryJitter/);
+    expect(() => resolveMessagingOptions({ ...base, retryJitter: -0.1 })).toThrow(/retryJitter/);
+    expect(() => resolveMessagingOptions({ ...base, maxAttemptsByQueue: { q: 0 } })).toThrow(/maxAttemptsByQueue\.q/);
+    expect(() => resolveMessagingOptions({ ...base, maxMessageBytes: 0 })).toThrow(/maxMessageBytes/);
+    expect(resolveMessagingOptions({ ...base, retryJitter: 0, maxAttemptsByQueue: { q: 1 } })).toMatchObject({
+      retryJitter: 0,
+      maxAttemptsByQueue: { q: 1 },
+    });
+  });
 });

@@ -1,4 +1,5 @@
 import { Topology, type TopologyDeclaration } from '@orderly/contracts';
+import { type AmqpTlsFiles, validateTlsOptions } from './connection/amqp-tls';
 import { MessagingDefaults } from './messaging-defaults';
 
 /** Injection token of the resolved options (defaults filled in). */
@@ -31,10 +32,23 @@ export interface MessagingModuleOptions {
   reconnectSeconds?: number;
   heartbeatSeconds?: number;
   maxErrorHeaderBytes?: number;
+  /** Fraction (0 ≤ x < 1) by which a retry's delay may be shortened at random. */
+  retryJitter?: number;
+  /**
+   * Per-queue override of the topology's `maxAttempts` (handlings in all, the first included), by queue
+   * name. Attempts beyond the queue's declared tiers wait in its last tier; 1 parks at the first failure.
+   */
+  maxAttemptsByQueue?: Readonly<Record<string, number>>;
+  /** Largest message body accepted by a consumer, in bytes; bigger ones are parked unread. */
+  maxMessageBytes?: number;
+  /** PEM files for an amqps:// url: `caFile` to verify the broker, `certFile` + `keyFile` for mutual TLS. */
+  tls?: AmqpTlsFiles;
 }
 
-export type ResolvedMessagingOptions = Required<Omit<MessagingModuleOptions, 'prefetchByQueue'>> & {
+export type ResolvedMessagingOptions = Required<Omit<MessagingModuleOptions, 'prefetchByQueue' | 'maxAttemptsByQueue' | 'tls'>> & {
+  tls?: AmqpTlsFiles;
   prefetchByQueue: Readonly<Record<string, number>>;
+  maxAttemptsByQueue: Readonly<Record<string, number>>;
 };
 
 /** Fills in the defaults and refuses values that would silently misbehave (zero prefetch = unlimited). */
@@ -47,6 +61,7 @@ export function resolveMessagingOptions(options: MessagingModuleOptions): Resolv
     connectionName: options.connectionName,
     service: options.service ?? options.connectionName,
     prefetchByQueue: options.prefetchByQueue ?? {},
+    maxAttemptsByQueue: options.maxAttemptsByQueue ?? {},
   };
   const positiveIntegers = {
     prefetch: resolved.prefetch,
@@ -58,7 +73,18 @@ export function resolveMessagingOptions(options: MessagingModuleOptions): Resolv
       throw new RangeError(`messaging option ${name} must be an integer >= 1 (0 would mean unlimited), got ${value}`);
     }
   }
+  const atLeastOne = {
+    maxMessageBytes: resolved.maxMessageBytes,
+    ...Object.fromEntries(Object.entries(resolved.maxAttemptsByQueue).map(([queue, n]) => [`maxAttemptsByQueue.${queue}`, n])),
+  };
+  for (const [name, value] of Object.entries(atLeastOne)) {
+    if (!Number.isInteger(value) || value < 1) throw new RangeError(`messaging option ${name} must be an integer >= 1, got ${value}`);
+  }
+  if (!(typeof resolved.retryJitter === 'number' && resolved.retryJitter >= 0 && resolved.retryJitter < 1)) {
+    throw new RangeError(`messaging option retryJitter must be a number in [0, 1) (a fraction of the delay), got ${resolved.retryJitter}`);
+  }
   if (!resolved.url) throw new RangeError('messaging option url is required');
+  validateTlsOptions(resolved.url, resolved.tls);
   if (!resolved.service) throw new RangeError('messaging option service (or connectionName) is required');
   return resolved;
 }

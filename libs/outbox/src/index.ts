@@ -12,6 +12,7 @@ export type { IdempotentOptions } from './inbox/idempotent.decorator';
 export { Transaction } from './inbox/transaction.decorator';
 export { OUTBOX_HOOKS } from './outbox-hooks';
 export type { OutboxHooks, OutboxPublication, TraceContext } from './outbox-hooks';
+export { outboxTelemetryHooks } from './outbox-telemetry';
 export { OUTBOX_METRICS } from './outbox-metrics';
 export type { OutboxMetrics, PublishFailureReason } from './outbox-metrics';
 export { OutboxWriteError } from './errors/outbox-write.error';

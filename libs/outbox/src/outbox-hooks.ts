@@ -10,13 +10,16 @@ export interface OutboxPublication {
   type: string;
   exchange: string;
   routingKey: string;
+  /** The order / saga the message belongs to. */
+  correlationId: string;
   /** The trace context stored when the row was written. */
   traceContext: TraceContext;
 }
 
 /**
- * Extension points for tracing, implemented by the observability wiring (libs/observability) and
- * provided under `OUTBOX_HOOKS` by a global module. Both are optional; without them nothing is traced.
+ * Extension points for tracing. Without an `OUTBOX_HOOKS` provider the module uses
+ * `outboxTelemetryHooks()` (libs/observability's spans); a global module providing `OUTBOX_HOOKS`
+ * replaces them (`{}`: nothing traced).
  */
 export interface OutboxHooks {
   /**
@@ -27,7 +30,7 @@ export interface OutboxHooks {
   currentTraceContext?(): TraceContext | undefined;
   /**
    * Wraps the relay's publish of one row, so a `publish` span can continue the stored trace (and
-   * messaging's `beforePublish` hook then injects that span into the headers).
+   * messaging's `aroundPublish` hook then joins that span and injects it into the headers).
    */
   aroundPublish?<T>(publication: OutboxPublication, publish: () => Promise<T>): Promise<T>;
 }

@@ -194,6 +194,7 @@ export class OutboxRelay {
         type: message.type,
         exchange: row.exchange,
         routingKey: row.routingKey,
+        correlationId: message.correlationId,
         traceContext: { traceparent: message.traceparent, tracestate: message.tracestate },
       },
       publish,

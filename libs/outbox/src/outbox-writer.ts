@@ -4,6 +4,7 @@ import type { OutboxTransaction } from './database-client';
 import { OutboxWriteError } from './errors/outbox-write.error';
 import { OUTBOX_HOOKS, type OutboxHooks } from './outbox-hooks';
 import { OUTBOX_OPTIONS, type ResolvedOutboxOptions } from './outbox-options';
+import { outboxTelemetryHooks } from './outbox-telemetry';
 import { INSERT_COLUMN_COUNT, insertStatement } from './outbox-sql';
 
 /** Messages per INSERT statement: 14 parameters each stays far below PostgreSQL's 65,535. */
@@ -44,7 +45,8 @@ export class OutboxWriter {
 
   constructor(
     @Inject(OUTBOX_OPTIONS) options: Pick<ResolvedOutboxOptions, 'notify'>,
-    @Optional() @Inject(OUTBOX_HOOKS) private readonly hooks: OutboxHooks = {},
+    // Without an OUTBOX_HOOKS provider, rows store the trace context of the writing transaction.
+    @Optional() @Inject(OUTBOX_HOOKS) private readonly hooks: OutboxHooks = outboxTelemetryHooks(),
   ) {
     this.notify = options.notify;
   }

@@ -37,7 +37,7 @@ describe('OutboxModule', () => {
     expect(parcelsOf([delivered])[0].id).toBe(message.id);
     expect(delivered.properties.headers?.traceparent).toBe(traceparent);
     expect(publications).toEqual([
-      { messageId: message.id, type: ParcelMoved.type, exchange: ParcelMoved.exchange, routingKey: ParcelMoved.type, traceContext: { traceparent } },
+      { messageId: message.id, type: ParcelMoved.type, exchange: ParcelMoved.exchange, routingKey: ParcelMoved.type, correlationId: message.correlationId, traceContext: { traceparent } },
     ]);
     expect(metrics.publishedTotal).toBe(1);
 

@@ -7,6 +7,7 @@ import {
   Optional,
 } from '@nestjs/common';
 import { AmqpClient } from '@orderly/messaging';
+import { outboxMetricsRecorder } from '@orderly/observability';
 import { InboxInterceptor } from './inbox/inbox.interceptor';
 import { Inbox } from './inbox/inbox';
 import { OUTBOX_MODULE_OPTIONS, ConfigurableOutboxModule } from './outbox.module-definition';
@@ -14,6 +15,7 @@ import { OUTBOX_HOOKS, type OutboxHooks } from './outbox-hooks';
 import { OUTBOX_METRICS, type OutboxMetrics } from './outbox-metrics';
 import { OUTBOX_OPTIONS, type OutboxModuleOptions, type ResolvedOutboxOptions, resolveOutboxOptions } from './outbox-options';
 import { OutboxRelay } from './outbox-relay';
+import { outboxTelemetryHooks } from './outbox-telemetry';
 import { OutboxWriter } from './outbox-writer';
 
 /**
@@ -53,8 +55,9 @@ class OutboxLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdo
  *
  * Provides `OutboxWriter` (add messages inside a transaction), `Inbox` and the `@Idempotent()`
  * interceptor, and runs an `OutboxRelay` that publishes through messaging's `AmqpClient`
- * (MessagingModule must be imported by the application). Tracing and metrics hooks are taken from
- * `OUTBOX_HOOKS` and `OUTBOX_METRICS` when a global module provides them.
+ * (MessagingModule must be imported by the application). It traces (`outboxTelemetryHooks()`) and
+ * records Prometheus metrics (`outboxMetricsRecorder()` of @orderly/observability) by default; a global
+ * module providing `OUTBOX_HOOKS` or `OUTBOX_METRICS` replaces them.
  */
 @Module({
   providers: [
@@ -66,8 +69,13 @@ class OutboxLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdo
     {
       provide: OutboxRelay,
       inject: [OUTBOX_OPTIONS, AmqpClient, { token: OUTBOX_HOOKS, optional: true }, { token: OUTBOX_METRICS, optional: true }],
-      useFactory: (options: ResolvedOutboxOptions, client: AmqpClient, hooks?: OutboxHooks, metrics?: OutboxMetrics) =>
-        new OutboxRelay({ databaseUrl: options.databaseUrl, name: options.relayName, settings: options, client, hooks, metrics }),
+      // Without providers of OUTBOX_HOOKS / OUTBOX_METRICS, the relay traces and counts through @orderly/observability.
+      useFactory: (
+        options: ResolvedOutboxOptions,
+        client: AmqpClient,
+        hooks: OutboxHooks = outboxTelemetryHooks(),
+        metrics: OutboxMetrics = outboxMetricsRecorder(),
+      ) => new OutboxRelay({ databaseUrl: options.databaseUrl, name: options.relayName, settings: options, client, hooks, metrics }),
     },
     OutboxWriter,
     Inbox,

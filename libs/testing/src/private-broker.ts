@@ -1,11 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { freePort, RabbitMqNode, serverFolder } from '@orderly/local-servers';
+import { freePorts, RabbitMqNode, serverFolder } from '@orderly/local-servers';
 import { TestEnv } from './test-servers';
 import { workspaceRoot } from './workspace-root';
 
+export interface PrivateBrokerOptions {
+  /** An AMQP-over-TLS listener too, with these PEM files (`createTestCertificates` makes them). */
+  tls?: { caFile: string; certFile: string; keyFile: string; requireClientCert?: boolean };
+}
+
 export interface PrivateBroker {
+  /**
+   * `amqpUrl` (of any vhost on this node: credentials and vhost kept) turned into its amqps:// twin on
+   * the TLS listener, host `localhost` (the name the test server certificate carries).
+   */
+  tlsUrl(amqpUrl: string): string;
   /** Stops the node and gives the test file the run's shared broker back. */
   stop(): Promise<void>;
 }
@@ -15,7 +25,7 @@ export interface PrivateBroker {
  * to the run's shared node would break test files running at the same time in other workers. Until
  * `stop()`, `createTestVhost`, `createProvisionedVhost` and `testBrokerControl` use this node.
  */
-export async function startPrivateBroker(): Promise<PrivateBroker> {
+export async function startPrivateBroker(options: PrivateBrokerOptions = {}): Promise<PrivateBroker> {
   const root = workspaceRoot();
   // Under this process's run folder, beside (never in) the shared node's `<pid>/rabbitmq`: jest may run
   // the file in the process that holds the shared node. If the process dies, the next run removes it.
@@ -24,19 +34,23 @@ export async function startPrivateBroker(): Promise<PrivateBroker> {
     String(process.pid),
     'private-rabbitmq',
   );
+  const [amqpPort, managementPort, prometheusPort, distPort, epmdPort, tlsPort] = (await freePorts(6)) as [
+    number, number, number, number, number, number,
+  ];
   const node = new RabbitMqNode({
     baseDir,
     nodeName: `orderly-private-${process.pid}@localhost`,
-    amqpPort: await freePort(),
-    managementPort: await freePort(),
-    prometheusPort: await freePort(),
-    distPort: await freePort(),
-    epmdPort: await freePort(),
+    amqpPort,
+    managementPort,
+    prometheusPort,
+    distPort,
+    epmdPort,
     confFile: path.join(root, 'apps/broker/rabbitmq/rabbitmq.conf'),
     enabledPluginsFile: path.join(root, 'apps/broker/rabbitmq/enabled_plugins'),
     adminUser: 'orderly-test-admin',
     adminPassword: `test-${randomBytes(9).toString('base64url')}`,
     settings: { 'disk_free_limit.absolute': '50MB' },
+    tls: options.tls && { ...options.tls, port: tlsPort },
   });
   await node.start();
   const names = [TestEnv.amqpUrl, TestEnv.managementUrl, TestEnv.brokerControl] as const;
@@ -45,6 +59,14 @@ export async function startPrivateBroker(): Promise<PrivateBroker> {
   process.env[TestEnv.managementUrl] = node.managementUrl;
   process.env[TestEnv.brokerControl] = JSON.stringify(node.controlCommand());
   return {
+    tlsUrl(amqpUrl) {
+      const tls = new URL(node.amqpsUrl);
+      const url = new URL(amqpUrl);
+      url.protocol = 'amqps:';
+      url.hostname = tls.hostname;
+      url.port = tls.port;
+      return url.toString();
+    },
     async stop() {
       // Jest reuses this worker process for other test files: they must see the shared broker again.
       for (const name of names) {

@@ -1,15 +1,23 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { Services } from '@orderly/contracts';
+import { listProducts, OrdersClient, type OrderView, StackServices } from '@orderly/local-stack';
 import { serverFolder } from '@orderly/local-servers';
 import { LocalStack } from './local-stack';
+import { formatSampleResult, traceIdOf } from './order-summary';
+import { runSampleOrders } from './sample-order-run';
+import { SampleOrders } from './sample-orders';
+import { TraceSink } from './trace-sink';
 
-// `npm run demo`: the whole system on this machine, shown working, stopped cleanly by Ctrl-C.
-//   --exit-when-ready   start, show, and stop again (used by the demo's own test and by CI)
+// `npm run demo`: the whole system on this machine, sample orders down every saga path, a summary of
+// each, then running until Ctrl-C.
+//   --once   CI mode: stop after the summary; exit 0 only if every sample order reached its expected outcome
 
 const root = path.resolve(__dirname, '../../..');
 const { values } = parseArgs({
   options: {
-    'exit-when-ready': { type: 'boolean', default: false },
+    once: { type: 'boolean', default: false },
     // Where data and logs go; the demo's test uses its own folder so it never touches a running demo.
     'base-dir': { type: 'string', default: serverFolder(path.join(root, '.local', 'demo')) },
   },
@@ -19,19 +27,52 @@ const started = Date.now();
 const say = (line: string) =>
   process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
 
-async function main(): Promise<void> {
+/**
+ * Saga deadlines short enough that the timeout sample ends in about ten seconds, long enough that a
+ * busy laptop answers in time (a late reply only costs a re-send): the payment step is re-sent twice
+ * after 3 s without an answer, then compensated.
+ */
+const SagaStepTimeoutMs = 3_000;
+const SagaStepMaxAttempts = 3;
+/** How long the summary waits for an order's last spans (exported in batches every 200 ms). */
+const TraceArrivalMs = 3_000;
+/** Every sample settles well within this (the timeout path: 3 × 3 s, then compensation). */
+const SettleTimeoutMs = 60_000;
+
+async function main(): Promise<number> {
   say('Orderly demo — broker, databases and four services on this machine');
+  const adminToken = randomBytes(18).toString('base64url');
+  // Without a collector of the user's own, the services send their spans to the demo itself, so the
+  // summary can show each order as one trace across the services.
+  const traceSink = process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] ? undefined : await TraceSink.start();
+  const tracing = {
+    OTEL_EXPORTER_OTLP_ENDPOINT: traceSink?.endpoint ?? process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] ?? '',
+    OTEL_BSP_SCHEDULE_DELAY: '200',
+  };
   const stack = new LocalStack({
     root,
     baseDir,
     databaseUrl: process.env['DATABASE_URL'] || undefined,
     progress: say,
+    serviceEnv: {
+      [Services.inventory]: tracing,
+      [Services.payment]: tracing,
+      [Services.notification]: tracing,
+      [Services.order]: {
+        ...tracing,
+        ADMIN_TOKEN: adminToken,
+        SAGA_STEP_TIMEOUT_MS: String(SagaStepTimeoutMs),
+        SAGA_STEP_MAX_ATTEMPTS: String(SagaStepMaxAttempts),
+        SAGA_SWEEP_INTERVAL_MS: '200',
+      },
+    },
   });
   let stopping: Promise<void> | undefined;
   const shutdown = (why: string) =>
     (stopping ??= (async () => {
       say(`${why}: stopping services (they drain in-flight work), then RabbitMQ and PostgreSQL…`);
       await stack.stop();
+      await traceSink?.close();
       say('everything stopped.');
     })());
   // Ctrl-C at any moment, even while servers are still starting, stops whatever is already running.
@@ -39,39 +80,83 @@ async function main(): Promise<void> {
     for (const signal of ['SIGINT', 'SIGTERM'] as const)
       process.once(signal, () => void shutdown(signal).then(resolve));
   });
-  await Promise.race([stack.start(), stopped.then(() => process.exit(130))]);
-
-  const health = await Promise.all(
-    stack.services.map(async (service) => {
-      const body = (await (await fetch(`${service.url}/health/ready`)).json()) as {
-        status: string;
-        info?: Record<string, { status: string }>;
-      };
-      const checks = Object.entries(body.info ?? {}).map(([name, check]) => `${name} ${check.status}`);
-      return { service: service.name, url: service.url, ready: body.status, checks: checks.join(', ') };
-    }),
+  const interrupted = stopped.then(() => 130);
+  const outcome = await Promise.race([runDemo(stack, adminToken, traceSink), interrupted]).catch(
+    async (error: unknown) => {
+      // A start cut short by Ctrl-C fails too; that is the interruption, not an error to report.
+      if (stopping) return interrupted;
+      await shutdown('failed');
+      throw error;
+    },
   );
-  process.stdout.write('\n');
-  console.table(health);
+  if (outcome === 130) return 130;
+
+  if (values.once) {
+    await shutdown('--once');
+    return outcome;
+  }
+  say('running; press Ctrl-C to stop everything.');
+  await stopped;
+  return outcome;
+}
+
+/** Starts the stack, places the sample orders, prints the summary; answers 0 when all went as expected. */
+async function runDemo(stack: LocalStack, adminToken: string, traceSink?: TraceSink): Promise<number> {
+  await stack.start();
+  const orderUrl = stack.url(Services.order);
+  const inventoryUrl = stack.url(Services.inventory);
+  const catalogue = await listProducts(inventoryUrl);
+  say(`placing ${SampleOrders.length} sample orders: ${SampleOrders.map((s) => s.name).join(', ')}…`);
+  const results = await runSampleOrders(new OrdersClient(orderUrl), catalogue, SampleOrders, {
+    settleTimeoutMs: SettleTimeoutMs,
+    progress: say,
+  });
+  const failed = results.filter((r) => r.problem);
+  const spansOf = async (order?: OrderView) => {
+    const traceId = order && traceIdOf(order);
+    if (!traceSink || !traceId) return undefined;
+    // Services export in batches (every 200 ms): give the last order's spans a moment to arrive.
+    const deadline = Date.now() + TraceArrivalMs;
+    while (Object.keys(traceSink.spansOf(traceId)).length < StackServices.length && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return traceSink.spansOf(traceId);
+  };
+  const summaries = [];
+  for (const result of results)
+    summaries.push(formatSampleResult(result, orderUrl, await spansOf(result.order)));
+  process.stdout.write(`\n${summaries.join('\n\n')}\n\n`);
+  say(
+    failed.length === 0
+      ? `all ${results.length} sample orders reached their expected outcome.`
+      : `✖ ${failed.length} of ${results.length} sample orders did not: ${failed.map((r) => r.sample.name).join(', ')}`,
+  );
+
   const management = new URL(stack.managementUrl);
+  const products = await listProducts(inventoryUrl);
+  process.stdout.write('\nStock after the sample orders:\n');
+  console.table(
+    products.map(({ sku, name, available, reserved, sold }) => ({ sku, name, available, reserved, sold })),
+  );
   process.stdout.write(
     [
       '',
       'Where to look next:',
+      `  API docs (OpenAPI)    ${orderUrl}/docs`,
+      `  one order + timeline  curl ${orderUrl}/orders/<order id>`,
+      `  sagas (operators)     curl -H 'Authorization: Bearer ${adminToken}' ${orderUrl}/admin/sagas`,
+      `  products and stock    curl ${inventoryUrl}/products`,
       `  RabbitMQ management   http://${management.host}/  (user ${decodeURIComponent(management.username)}, password ${decodeURIComponent(management.password)})`,
-      `  service health        ${stack.services.map((s) => `${s.url}/health/ready`).join('\n                        ')}`,
+      `  metrics (Prometheus)  ${stack.services.map((s) => `${s.url}/metrics`).join('\n                        ')}`,
       `  service logs (JSON)   ${path.relative(root, path.join(baseDir, 'logs'))}/`,
       '',
     ].join('\n') + '\n',
   );
-
-  if (values['exit-when-ready']) return shutdown('--exit-when-ready');
-  say('running; press Ctrl-C to stop everything.');
-  await stopped;
+  return failed.length === 0 ? 0 : 1;
 }
 
 main().then(
-  () => process.exit(0),
+  (code) => process.exit(code),
   (error: unknown) => {
     process.stderr.write(`\n✖ demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);

@@ -1,27 +1,18 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { Services, Vhost } from '@orderly/contracts';
+import { type ServiceName, Vhost } from '@orderly/contracts';
+import {
+  type DatabaseUrls,
+  migrateServiceDatabases,
+  runWorkspaceScript,
+  seedInventory,
+  ServiceFleet,
+  StackServices,
+} from '@orderly/local-stack';
 import { PostgresServer, RabbitMqNode } from '@orderly/local-servers';
 import { Client } from 'pg';
-import { runWorkspaceScript } from './run-workspace-script';
-
-/** The services the demo runs: app folder, Prisma schema folder, and the port we prefer. */
-export const StackServices = [
-  { name: Services.order, schema: 'order', port: 3001 },
-  { name: Services.inventory, schema: 'inventory', port: 3002 },
-  { name: Services.payment, schema: 'payment', port: 3003 },
-  { name: Services.notification, schema: 'notification', port: 3004 },
-] as const;
-
-export interface RunningService {
-  name: string;
-  url: string;
-  logFile: string;
-  process: ChildProcess;
-}
 
 export interface LocalStackOptions {
   root: string;
@@ -30,6 +21,8 @@ export interface LocalStackOptions {
   /** An existing PostgreSQL server (admin URL); without it an embedded PostgreSQL is started. */
   databaseUrl?: string;
   progress: (line: string) => void;
+  /** Settings per service on top of PORT, DATABASE_URL and AMQP_URL. */
+  serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
 }
 
 /**
@@ -39,7 +32,7 @@ export interface LocalStackOptions {
  * migrations, and each service as its own process. `stop()` shuts everything down in reverse order.
  */
 export class LocalStack {
-  readonly services: RunningService[] = [];
+  fleet?: ServiceFleet;
   broker?: RabbitMqNode;
   postgres?: PostgresServer;
   private stopping = false;
@@ -54,6 +47,15 @@ export class LocalStack {
       await this.stop();
       throw error;
     }
+  }
+
+  get services() {
+    return this.fleet?.services ?? [];
+  }
+
+  url(service: ServiceName): string {
+    if (!this.fleet) throw new Error('the stack has not started');
+    return this.fleet.url(service);
   }
 
   get managementUrl(): string {
@@ -98,7 +100,9 @@ export class LocalStack {
     progress('starting RabbitMQ (project-owned node, ~20 s) and PostgreSQL…');
     await Promise.all([
       broker.start().then(() => progress(`RabbitMQ is up: ${redact(broker.managementUrl)}`)),
-      postgres?.start().then(() => progress('embedded PostgreSQL is up')),
+      postgres
+        ?.start()
+        .then(() => progress(`embedded PostgreSQL is up on ${new URL(postgres.adminUrl).host}`)),
     ]);
     this.ensureNotStopping();
     const serverUrl = adminDatabaseUrl ?? postgres?.adminUrl ?? '';
@@ -120,58 +124,36 @@ export class LocalStack {
     );
 
     progress('creating one database per service and applying its migrations…');
-    const databaseUrls = await Promise.all(
-      StackServices.map(async (service) => {
-        const url = await ensureDatabase(serverUrl, `orderly_${service.schema}`);
-        await runWorkspaceScript(root, 'tools/prisma-migrate/src/cli.ts', [
-          'deploy',
-          '--service',
-          service.schema,
-          '--url',
-          url,
-        ]);
-        return url;
-      }),
-    );
+    const databaseUrls = Object.fromEntries(
+      await Promise.all(
+        StackServices.map(async (s) => [s.schema, await ensureDatabase(serverUrl, `orderly_${s.schema}`)]),
+      ),
+    ) as DatabaseUrls;
+    await migrateServiceDatabases(databaseUrls);
+    progress("loading the sample catalogue and stock into inventory-service's database…");
+    progress(`inventory seeded: ${await seedInventory(databaseUrls.inventory)}`);
+    this.ensureNotStopping();
 
     const amqpBase = new URL(broker.amqpUrl);
-    for (const [index, service] of StackServices.entries()) {
-      this.ensureNotStopping();
-      const port = await preferredPort(service.port);
+    const specs = [];
+    for (const service of StackServices) {
       const amqpUrl = new URL(amqpBase);
       amqpUrl.username = service.name;
       amqpUrl.password = `${service.name}-${secret}`;
       amqpUrl.pathname = `/${Vhost}`;
-      const logFile = path.join(baseDir, 'logs', `${service.name}.log`);
-      const log = createWriteStream(logFile, { flags: 'w' });
-      const child = spawn(
-        process.execPath,
-        [path.join(root, 'tools/scripts/run-ts.mjs'), path.join(root, 'apps', service.name, 'src/main.ts')],
-        {
-          cwd: root,
-          env: {
-            PATH: process.env['PATH'] ?? '',
-            HOME: process.env['HOME'] ?? '',
-            PORT: String(port),
-            DATABASE_URL: databaseUrls[index] ?? '',
-            AMQP_URL: amqpUrl.toString(),
-          },
-          stdio: ['ignore', 'pipe', 'pipe'],
+      specs.push({
+        name: service.name,
+        port: await preferredPort(service.port),
+        env: {
+          DATABASE_URL: databaseUrls[service.schema],
+          AMQP_URL: amqpUrl.toString(),
+          ...this.options.serviceEnv?.[service.name],
         },
-      );
-      child.stdout?.pipe(log);
-      child.stderr?.pipe(log);
-      child.once('exit', (code, signal) => {
-        if (!this.stopping) progress(`✖ ${service.name} exited (${code ?? signal}); its log: ${logFile}`);
       });
-      this.services.push({ name: service.name, url: `http://127.0.0.1:${port}`, logFile, process: child });
     }
-    progress(`starting ${this.services.map((s) => s.name).join(', ')}…`);
-    await Promise.all(
-      this.services.map((service) =>
-        waitForReady(service).then(() => progress(`${service.name} is ready at ${service.url}`)),
-      ),
-    );
+    progress(`starting ${specs.map((s) => s.name).join(', ')} (each compiles and boots, ~10–20 s)…`);
+    this.fleet = new ServiceFleet({ root, services: specs, logDir: path.join(baseDir, 'logs'), progress });
+    await this.fleet.start();
   }
 
   private ensureNotStopping(): void {
@@ -181,41 +163,9 @@ export class LocalStack {
   /** SIGTERM to every service (they drain and close), then the broker and the database. */
   async stop(): Promise<void> {
     this.stopping = true;
-    await Promise.all(
-      this.services.map(
-        (service) =>
-          new Promise<void>((resolve) => {
-            if (service.process.exitCode !== null || service.process.signalCode !== null) return resolve();
-            const timer = setTimeout(() => service.process.kill('SIGKILL'), 15_000);
-            service.process.once('exit', () => {
-              clearTimeout(timer);
-              resolve();
-            });
-            service.process.kill('SIGTERM');
-          }),
-      ),
-    );
+    await this.fleet?.stop();
     await Promise.allSettled([this.broker?.stop(), this.postgres?.stop()]);
   }
-}
-
-async function waitForReady(service: RunningService, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer';
-  while (Date.now() < deadline) {
-    if (service.process.exitCode !== null) throw new Error(`${service.name} exited; see ${service.logFile}`);
-    try {
-      const response = await fetch(`${service.url}/health/ready`);
-      if (response.ok) return;
-      last = `${response.status} ${await response.text()}`;
-    } catch (error) {
-      last = (error as Error).message;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-  throw new Error(
-    `${service.name} not ready within ${timeoutMs / 1000} s (last answer: ${last}); see ${service.logFile}`,
-  );
 }
 
 async function ensureDatabase(serverUrl: string, name: string): Promise<string> {

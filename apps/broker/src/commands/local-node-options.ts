@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { LocalNodeDefaults, LocalNodeEnv } from '../broker-settings';
+import { LocalNodeDefaults, LocalNodeEnv, localAdminPassword } from '../broker-settings';
 import type { LocalNodeSettings } from '../node/local-node';
 import { portOption } from './command';
 
@@ -63,6 +63,6 @@ export function localNodeSettings(
       '--dist-port',
     ),
     adminUser: env[LocalNodeEnv.adminUser] || LocalNodeDefaults.adminUser,
-    adminPassword: env[LocalNodeEnv.adminPassword] || LocalNodeDefaults.devAdminPassword,
+    adminPassword: localAdminPassword(env, { generate: true }),
   };
 }

@@ -1,4 +1,4 @@
-import { LocalNodeDefaults, LocalNodeEnv } from '../broker-settings';
+import { LocalNodeDefaults, LocalNodeEnv, localAdminPassword } from '../broker-settings';
 import type { ManagementCredentials } from '../provision/management-client';
 import { portOption } from './command';
 
@@ -23,9 +23,7 @@ export function managementTarget(flagUrl: string | undefined, env: NodeJS.Proces
   const credentials: ManagementCredentials = {
     user: decodeURIComponent(url.username) || env[LocalNodeEnv.adminUser] || LocalNodeDefaults.adminUser,
     password:
-      decodeURIComponent(url.password) ||
-      env[LocalNodeEnv.adminPassword] ||
-      LocalNodeDefaults.devAdminPassword,
+      decodeURIComponent(url.password) || localAdminPassword(env, { generate: false }),
   };
   url.username = '';
   url.password = '';

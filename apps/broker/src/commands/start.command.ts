@@ -32,8 +32,9 @@ service, with passwords from BROKER_PASSWORD_<SERVICE> (e.g. ${passwordEnvOf(Ser
 only provisions again.
 
 The administrator (management UI) is ${LocalNodeEnv.adminUser} / ${LocalNodeEnv.adminPassword}, by default
-${LocalNodeDefaults.adminUser} / ${LocalNodeDefaults.devAdminPassword} (DEV ONLY). It is created on the node's first
-start: to change it later, \`stop --purge\` first.
+${LocalNodeDefaults.adminUser} with a password generated on the first start and kept in
+${path.join(LocalNodeDefaults.baseDir, LocalNodeDefaults.adminPasswordFile)}. It is created on the node's first start: to change it
+later, \`stop --purge\` first.
 
 Options:
   --passwords-file <json>   { "order-service": "<password>", ... }
@@ -84,7 +85,7 @@ ${LocalNodeFlagsHelp}`,
     amqp.pathname = `/${encodeURIComponent(result.vhost)}`;
     const management = new URL(urls.managementUrl);
     const devPasswords = serviceNames.every((service) => passwords[service] === devPasswordOf(service));
-    const devAdmin = decodeURIComponent(management.password) === LocalNodeDefaults.devAdminPassword;
+    const generatedAdmin = !process.env[LocalNodeEnv.adminPassword];
     management.username = '';
     management.password = '';
     output.out('');
@@ -99,8 +100,8 @@ ${LocalNodeFlagsHelp}`,
     );
     output.out(
       `  management UI: ${management.toString()}  ` +
-        (devAdmin
-          ? `(${LocalNodeDefaults.adminUser} / ${LocalNodeDefaults.devAdminPassword}: DEV ONLY)`
+        (generatedAdmin
+          ? `(${LocalNodeDefaults.adminUser}, password in ${path.join(LocalNodeDefaults.baseDir, LocalNodeDefaults.adminPasswordFile)})`
           : `(${LocalNodeEnv.adminUser} / ${LocalNodeEnv.adminPassword})`),
     );
     output.out(

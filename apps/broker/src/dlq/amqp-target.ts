@@ -1,4 +1,4 @@
-import { LocalNodeDefaults, LocalNodeEnv } from '../broker-settings';
+import { LocalNodeDefaults, LocalNodeEnv, localAdminPassword } from '../broker-settings';
 import { UsageError } from '../errors/broker-error';
 import { managementTarget } from '../commands/management-target';
 import { apiPath, ManagementApiError, ManagementClient } from '../provision/management-client';
@@ -34,9 +34,7 @@ export async function resolveAmqpTarget(
     url = parseUrl(flags['amqp-url'], '--amqp-url');
     if (!url.username) {
       url.username = encodeURIComponent(env[LocalNodeEnv.adminUser] || LocalNodeDefaults.adminUser);
-      url.password = encodeURIComponent(
-        env[LocalNodeEnv.adminPassword] || LocalNodeDefaults.devAdminPassword,
-      );
+      url.password = encodeURIComponent(localAdminPassword(env, { generate: false }));
     }
   } else {
     const management = managementTarget(flags.url, env);

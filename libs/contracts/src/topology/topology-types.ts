@@ -27,6 +27,20 @@ export interface QueueDeclaration {
    */
   deliveryLimit: number;
   bindings: readonly BindingDeclaration[];
+  /** The retry ladder of this queue's consumer; `RetryDefaults` (topology.ts) when left out. */
+  retry?: RetryDeclaration;
+}
+
+/**
+ * How a consumer retries a failed handling: each tier is a delay queue (`<queue>.retry.<delay>`) whose
+ * TTL dead-letters the message back to the work queue. Attempt n failing waits in tier n (the last tier
+ * repeats) with jitter below the tier's delay, until `maxAttempts` handlings failed: then the DLQ.
+ */
+export interface RetryDeclaration {
+  /** Delay of each tier in ms, strictly ascending; each one is a queue on the broker. */
+  delaysMs: readonly number[];
+  /** Handlings in all, the first included; after the last failed one the message is parked. 1 = no retry. */
+  maxAttempts: number;
 }
 
 export interface ServiceDeclaration {

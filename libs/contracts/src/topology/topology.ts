@@ -4,7 +4,7 @@ import { OrderCancelled, OrderConfirmed, OrderRejected } from '../order/order.ev
 import { AuthorisePayment, CapturePayment, VoidPayment } from '../payment/payment.commands';
 import { PaymentAuthorised, PaymentCaptured, PaymentDeclined, PaymentVoided } from '../payment/payment.replies';
 import { Exchanges, Queues, Services, Vhost } from './names';
-import type { TopologyDeclaration } from './topology-types';
+import type { RetryDeclaration, TopologyDeclaration } from './topology-types';
 
 /**
  * Queue defaults. RabbitMQ 4.x gives quorum queues a delivery limit of 20 by default; we set it
@@ -15,6 +15,18 @@ export const QueueDefaults = {
   type: 'quorum',
   deliveryLimit: 20,
 } as const;
+
+/**
+ * The retry ladder of every consumer whose queue declares none: 6 handlings, waiting 1 s, 5 s, 30 s,
+ * 2 min and 10 min between them (about ×5 each; 12.6 min in all). The short tiers absorb blips (a lock
+ * timeout, a connection reset); the long ones outlast a database failover or a dependency's deploy. A
+ * failure that lasts longer is an incident: the message waits in the DLQ for an operator's replay rather
+ * than retrying blindly. Each tier is one more quorum queue per consumer queue, so keep the list short.
+ */
+export const RetryDefaults: RetryDeclaration = {
+  delaysMs: [1_000, 5_000, 30_000, 120_000, 600_000],
+  maxAttempts: 6,
+};
 
 /** A parking lot must not grow without bound: past this many messages it refuses new dead letters
  * (with at-least-once dead-lettering the source queue keeps them) and the DLQ alert has long fired. */
@@ -35,6 +47,7 @@ export const Topology: TopologyDeclaration = {
     { name: Exchanges.paymentCommands, type: 'direct', owner: Services.payment },
     { name: Exchanges.paymentEvents, type: 'topic', owner: Services.payment },
     { name: Exchanges.notificationEvents, type: 'topic', owner: Services.notification },
+    // @orderly/tools:topology-exchanges (nx g @orderly/tools:service adds above each such line)
   ],
   queues: [
     {
@@ -75,6 +88,7 @@ export const Topology: TopologyDeclaration = {
       ...QueueDefaults,
       bindings: [{ exchange: Exchanges.orderEvents, messages: [OrderConfirmed, OrderRejected, OrderCancelled] }],
     },
+    // @orderly/tools:topology-queues
   ],
   services: [
     {
@@ -84,6 +98,7 @@ export const Topology: TopologyDeclaration = {
     { name: Services.inventory, publishesTo: [Exchanges.inventoryEvents, Exchanges.orderReplies] },
     { name: Services.payment, publishesTo: [Exchanges.paymentEvents, Exchanges.orderReplies] },
     { name: Services.notification, publishesTo: [Exchanges.notificationEvents] },
+    // @orderly/tools:topology-services
   ],
   policies: [
     {

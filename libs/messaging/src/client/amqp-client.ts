@@ -1,9 +1,10 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import type { MessageContract, MessageOf } from '@orderly/contracts';
+import type { Message, MessageContract, MessageOf } from '@orderly/contracts';
 import { AmqpConnection } from '../connection/amqp-connection';
 import { MESSAGING_HOOKS, type MessagingHooks } from '../messaging-hooks';
 import { MESSAGING_OPTIONS, type ResolvedMessagingOptions } from '../messaging-options';
-import { ConfirmedPublisher } from '../publisher/confirmed-publisher';
+import { ConfirmedPublisher, type PublishTarget } from '../publisher/confirmed-publisher';
+import { telemetryHooks } from '../telemetry/telemetry-hooks';
 
 /**
  * Publishes contract messages with publisher confirms (the Nest-injectable face of ConfirmedPublisher):
@@ -27,7 +28,8 @@ export class AmqpClient {
   constructor(
     @Inject(AmqpConnection) connection: AmqpConnection,
     @Inject(MESSAGING_OPTIONS) options: ResolvedMessagingOptions,
-    @Optional() @Inject(MESSAGING_HOOKS) hooks: MessagingHooks = {},
+    // Without a MESSAGING_HOOKS provider, every publish is traced and counted.
+    @Optional() @Inject(MESSAGING_HOOKS) hooks: MessagingHooks = telemetryHooks(),
   ) {
     this.publisher = new ConfirmedPublisher(
       connection,
@@ -46,6 +48,14 @@ export class AmqpClient {
       return Promise.reject(new TypeError(`message ${message.id} is a ${message.type}, not a ${contract.type}`));
     }
     return this.publisher.publishMessage(contract, message);
+  }
+
+  /**
+   * Publishes a message to an explicit target, for a caller that stored where it goes (the outbox
+   * relay's rows keep exchange, routing key and `mandatory`); otherwise like `publish`.
+   */
+  publishTo(message: Message, target: PublishTarget): Promise<void> {
+    return this.publisher.publish(message, target);
   }
 
   /** Publishes awaiting a confirm (or a slot) right now. */

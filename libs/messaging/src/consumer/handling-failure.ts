@@ -13,7 +13,7 @@ export interface HandlingFailure {
 
 /**
  * Invalid or unknown messages and `NonRetryableMessageError`s are final; anything else (a database
- * timeout, a bug that a deploy will fix) is worth retrying. The retry ladder (libs/retry) acts on this.
+ * timeout, a bug that a deploy will fix) is worth retrying. The retry ladder (`retry-ladder.ts`) acts on this.
  */
 export function classifyFailure(error: unknown): HandlingFailure {
   if (error instanceof Error) {

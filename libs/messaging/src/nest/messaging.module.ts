@@ -74,6 +74,7 @@ class MessagingLifecycle implements BeforeApplicationShutdown, OnApplicationShut
           connectionName: options.connectionName,
           reconnectSeconds: options.reconnectSeconds,
           heartbeatSeconds: options.heartbeatSeconds,
+          tls: options.tls,
         }),
     },
     AmqpServer,

@@ -70,6 +70,11 @@ export class ConfirmedPublisher {
 
   /** Always settles asynchronously, even when the message cannot be encoded or a hook throws. */
   async publish(message: Message, target: PublishTarget): Promise<void> {
+    if (!this.hooks.aroundPublish) return this.encodeAndPublish(message, target);
+    return this.hooks.aroundPublish(message, target, () => this.encodeAndPublish(message, target));
+  }
+
+  private async encodeAndPublish(message: Message, target: PublishTarget): Promise<void> {
     this.hooks.beforePublish?.(message, target);
     const { content, options } = encodeMessage(message);
     return this.publishRaw(content, options, target);
@@ -110,12 +115,12 @@ export class ConfirmedPublisher {
             clearTimeout(timer);
             if (!err) return resolve();
             if (messageOf(err) === 'message nacked') return fail(reject('nacked'));
-            fail(reject('channel-error', this.channelErrors.get(channel) ?? messageOf(err), err));
+            fail(reject(this.lossReason(channel), this.channelErrors.get(channel) ?? messageOf(err), err));
           });
         } catch (error) {
           // amqplib throws synchronously when the channel closed between our check and the publish.
           clearTimeout(timer);
-          fail(reject('channel-error', messageOf(error), error));
+          fail(reject(this.lossReason(channel), this.channelErrors.get(channel) ?? messageOf(error), error));
         }
       });
       // The broker sends basic.return before basic.ack on the same channel, so by now we know.
@@ -136,6 +141,15 @@ export class ConfirmedPublisher {
     const channel = this.channel ?? (await this.opening?.catch(() => undefined));
     this.channel = undefined;
     await channel?.close().catch(() => undefined);
+  }
+
+  /**
+   * Why a confirm was lost: `channel-error` when the broker closed the channel over something (its
+   * `error` event names it, e.g. 404 on the exchange: maybe this very message), `closed` when the
+   * channel went down with its connection or was closed by us (nothing to do with the message).
+   */
+  private lossReason(channel: ConfirmChannel): PublishRejectionReason {
+    return this.channelErrors.has(channel) ? 'channel-error' : 'closed';
   }
 
   private async channelBefore(deadline: number): Promise<ConfirmChannel> {

@@ -14,6 +14,7 @@ import {
   ShipParcel,
   source,
   TestQueues,
+  TestRetry,
   TestServices,
   TestTopology,
   WeighParcel,
@@ -158,7 +159,7 @@ describe('AmqpServer', () => {
     expect(await broker.ready(TestQueues.shippingCommands)).toBe(0);
   });
 
-  it('parks a failed handler’s message with the error and whether a retry could help', async () => {
+  it('parks a non-retryable failure at once, and a retryable one after its last attempt, with the error and whether a retry could help', async () => {
     const doomed = ShipParcel.create(parcel(1), source);
     const flaky = ShipParcel.create(parcel(2), source);
     const fine = ShipParcel.create(parcel(3), source);
@@ -166,6 +167,7 @@ describe('AmqpServer', () => {
       if (command.id === doomed.id) throw new NonRetryableMessageError(`parcel ${command.data.parcelId} was never registered`);
       if (command.id === flaky.id) throw new Error('carrier API timed out');
     };
+    // TestTopology's ladder: 3 attempts, 100 and 200 ms apart.
     const client = shipping.get(AmqpClient);
     for (const message of [doomed, flaky, fine]) await client.publish(ShipParcel, message);
 
@@ -181,11 +183,16 @@ describe('AmqpServer', () => {
       [DeadLetterHeaders.retryable]: false,
       [DeadLetterHeaders.originalExchange]: ShipParcel.exchange,
       [DeadLetterHeaders.originalRoutingKey]: ShipParcel.type,
+      [DeadLetterHeaders.attempts]: 1,
     });
     expect(parked.get(flaky.id)).toMatchObject({
       [DeadLetterHeaders.errorType]: 'Error',
       [DeadLetterHeaders.errorMessage]: 'carrier API timed out',
       [DeadLetterHeaders.retryable]: true,
+      [DeadLetterHeaders.attempts]: TestRetry.maxAttempts,
+      // The first publish, not the retry exchange it last came back through.
+      [DeadLetterHeaders.originalExchange]: ShipParcel.exchange,
+      [DeadLetterHeaders.originalRoutingKey]: ShipParcel.type,
     });
     expect(await broker.ready(TestQueues.shippingCommands)).toBe(0);
   });

@@ -1,6 +1,14 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import { deadLetterExchangeOf, deadLetterQueueOf, type Message, workQueueArguments } from '@orderly/contracts';
+import {
+  deadLetterExchangeOf,
+  deadLetterQueueOf,
+  type Message,
+  retryExchangeOf,
+  retryQueueOf,
+  retryTierArguments,
+  workQueueArguments,
+} from '@orderly/contracts';
 import { AmqpClient } from '../client/amqp-client';
 import { MessageContext } from '../consumer/message-context';
 import { TopologyAssertionError } from '../errors/topology-assertion.error';
@@ -14,6 +22,7 @@ import {
   source,
   TestExchanges,
   TestQueues,
+  TestRetry,
   TestServices,
   TestTopology,
 } from '../test-support/test-topology';
@@ -78,9 +87,18 @@ describe('AmqpServer topology', () => {
         `/queues/${encodeURIComponent(broker.vhost.vhost)}/${encodeURIComponent(TestQueues.shippingCommands)}/bindings`,
       );
       expect(bindings.filter((b) => b.source !== '').map((b) => [b.source, b.routing_key]).sort()).toEqual([
+        // The way back from its delay tiers.
+        [retryExchangeOf(TestServices.shipping), TestQueues.shippingCommands],
         [TestExchanges.commands, 'test.ship-parcel'],
         [TestExchanges.commands, 'test.weigh-parcel'],
       ]);
+      // Its delay tiers, with the TTL of each and dead-lettering back through the retry exchange.
+      for (const delayMs of TestRetry.delaysMs) {
+        expect(await queueInfo(retryQueueOf(TestQueues.shippingCommands, delayMs))).toMatchObject({
+          durable: true,
+          arguments: commands && retryTierArguments(commands, delayMs),
+        });
+      }
       // The queues of other services are theirs to declare.
       await expect(queueInfo(TestQueues.billingEvents)).rejects.toThrow(/404/);
       // And it consumes: a command published now is handled.

@@ -12,15 +12,18 @@ import type { ConsumeMessage } from 'amqplib';
 import { lastValueFrom } from 'rxjs';
 import { AmqpConnection } from '../connection/amqp-connection';
 import type { ConsumerChannel } from '../consumer/consumer-channel';
-import { DeadLetterParker } from '../consumer/dead-letter-parker';
-import { classifyFailure } from '../consumer/handling-failure';
+import { classifyFailure, type HandlingFailure } from '../consumer/handling-failure';
 import { MessageContext } from '../consumer/message-context';
+import { checkMessageSize } from '../consumer/message-size';
+import { attemptOf } from '../consumer/dead-letter-parker';
 import { QueueConsumer } from '../consumer/queue-consumer';
-import { decodeMessage } from '../envelope/cloud-events-binding';
+import { type FailureResult, RetryLadder } from '../consumer/retry-ladder';
+import { CloudEventsHeaders, decodeMessage } from '../envelope/cloud-events-binding';
 import { InvalidMessageError } from '../errors/non-retryable-message.error';
-import { MESSAGING_HOOKS, type MessagingHooks } from '../messaging-hooks';
+import { type DeliveryInfo, type HandlingOutcome, MESSAGING_HOOKS, type MessagingHooks } from '../messaging-hooks';
 import { MESSAGING_OPTIONS, type ResolvedMessagingOptions } from '../messaging-options';
 import { ConfirmedPublisher } from '../publisher/confirmed-publisher';
+import { telemetryHooks } from '../telemetry/telemetry-hooks';
 import { TopologyAsserter } from '../topology/topology-asserter';
 import { AMQP_TRANSPORT, HANDLED_CONTRACT } from './amqp-transport';
 
@@ -36,8 +39,8 @@ type State = 'idle' | 'listening' | 'closing' | 'closed';
  *
  * It asserts the service's part of the topology, consumes the service's work queues with a prefetch per
  * queue, dispatches each delivery by its CloudEvents type to the `@Handles` method of that contract after
- * validating it, and acknowledges it only after the handler's promise resolved. A failed delivery is
- * parked in its queue's DLQ with the reason (DeadLetterParker). Topology and consumers are restored after
+ * validating it, and acknowledges it only after the handler's promise resolved. A failed delivery goes
+ * up its queue's retry ladder (a delay tier, then the DLQ with the reason; RetryLadder). Topology and consumers are restored after
  * every reconnect; `close()` drains running handlers before closing.
  */
 @Injectable()
@@ -48,7 +51,7 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
   private readonly asserter: TopologyAsserter;
   private readonly consumers: QueueConsumer[];
   private readonly parkingPublisher: ConfirmedPublisher;
-  private readonly parker: DeadLetterParker;
+  private readonly ladder: RetryLadder;
   private contracts = new Map<string, MessageContract>();
   private state: State = 'idle';
   private closing?: Promise<void>;
@@ -62,13 +65,14 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
   constructor(
     @Inject(AmqpConnection) private readonly connection: AmqpConnection,
     @Inject(MESSAGING_OPTIONS) private readonly options: ResolvedMessagingOptions,
-    @Optional() @Inject(MESSAGING_HOOKS) private readonly hooks: MessagingHooks = {},
+    // Without a MESSAGING_HOOKS provider, every service traces and counts its messages.
+    @Optional() @Inject(MESSAGING_HOOKS) private readonly hooks: MessagingHooks = telemetryHooks(),
   ) {
     super();
     this.topology = topologyOf(options.topology, options.service);
     this.asserter = new TopologyAsserter(connection, this.topology);
     this.consumers = this.topology.queues
-      .filter((queue) => !queue.deadLetter)
+      .filter((queue) => queue.kind === 'work')
       .map(
         (queue) =>
           new QueueConsumer(queue, connection, this.asserter, (delivery, channel) => this.handleDelivery(delivery, channel), {
@@ -77,14 +81,17 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
           }),
       );
     const maxInFlight = this.consumers.reduce((sum, consumer) => sum + (options.prefetchByQueue[consumer.queue.name] ?? options.prefetch), 0);
-    // At most one park per delivery in flight, so this publisher never runs out of slots.
+    // At most one retry or park per delivery in flight, so this publisher never runs out of slots.
     this.parkingPublisher = new ConfirmedPublisher(
       connection,
       { maxInFlight: Math.max(1, maxInFlight), backpressureTimeoutMs: options.confirmTimeoutMs, confirmTimeoutMs: options.confirmTimeoutMs },
       {},
-      `${options.service} dead letters`,
+      `${options.service} retries and dead letters`,
     );
-    this.parker = new DeadLetterParker(this.parkingPublisher, options.service, options.maxErrorHeaderBytes);
+    this.ladder = new RetryLadder(this.parkingPublisher, options.service, {
+      maxErrorBytes: options.maxErrorHeaderBytes,
+      jitter: options.retryJitter,
+    });
   }
 
   /** Called by Nest (`startAllMicroservices`) once the `@Handles` methods are registered. */
@@ -195,20 +202,27 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
   private async handleDelivery(delivery: ConsumeMessage, channel: ConsumerChannel): Promise<void> {
     let message: Message;
     try {
+      checkMessageSize(delivery, this.options.maxMessageBytes);
       message = decodeMessage(delivery, this.contracts);
     } catch (error) {
       return this.handleFailure(delivery, channel, error);
     }
-    const handle = async (): Promise<void> => {
+    const handle = async (): Promise<HandlingOutcome> => {
+      const started = performance.now();
       try {
         await this.invokeHandler(message, delivery, channel.queue);
       } catch (error) {
-        return this.handleFailure(delivery, channel, error);
+        const handlerSeconds = (performance.now() - started) / 1000;
+        await this.handleFailure(delivery, channel, error);
+        return { error, handlerSeconds };
       }
+      const handlerSeconds = (performance.now() - started) / 1000;
       channel.ack(delivery);
+      return { handlerSeconds };
     };
     try {
-      await (this.hooks.aroundConsume ? this.hooks.aroundConsume(message, channel.queue, handle) : handle());
+      if (!this.hooks.aroundConsume) await handle();
+      else await this.hooks.aroundConsume(message, deliveryInfo(delivery, channel.queue), handle);
     } catch (error) {
       // The hook itself failed; if it did so before our handling settled the delivery, that is a failure too.
       if (channel.isOpen && !channel.isSettled(delivery)) return this.handleFailure(delivery, channel, error);
@@ -226,8 +240,11 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
   }
 
   /**
-   * Parks the failed delivery in its DLQ with the reason and acks the original after the park was
-   * confirmed; if parking fails, rejects it so the broker's own dead-lettering moves it (without reason).
+   * Sends the failed delivery up its queue's retry ladder — a delay tier, or the DLQ when it is not
+   * retryable or its attempts are used up — and acks the original once the broker confirmed the copy.
+   * If no copy could be published, rejects it so the broker's own dead-lettering moves it (without reason).
+   * Then tells `hooks.onFailure` what happened. A delivery whose channel closed is left to the broker,
+   * which redelivers it: nothing happened to it yet, so no hook is called.
    */
   private async handleFailure(delivery: ConsumeMessage, channel: ConsumerChannel, error: unknown): Promise<void> {
     const failure = classifyFailure(error);
@@ -238,21 +255,59 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
       return;
     }
     const dlq = deadLetterQueueOf(channel.queue);
-    this.logger.warn(
-      `message ${id} (${type}) from ${channel.queue} failed with ${failure.type}` +
-        `${failure.retryable ? '' : ' (not retryable)'}: ${failure.message}; parking it in ${dlq}`,
-    );
+    const retry = this.consumers.find((consumer) => consumer.queue.name === channel.queue)?.queue.retry;
+    const ladder = {
+      tiers: retry?.tiers ?? [],
+      maxAttempts: this.options.maxAttemptsByQueue[channel.queue] ?? retry?.maxAttempts ?? 1,
+    };
+    const failed = `message ${id} (${type}) from ${channel.queue} failed with ${failure.type}${failure.retryable ? '' : ' (not retryable)'}`;
+    let result: FailureResult;
     try {
-      await this.parker.park(delivery, channel.queue, failure);
-    } catch (parkError) {
+      result = await this.ladder.dispose(delivery, channel.queue, ladder, failure);
+    } catch (publishError) {
       this.logger.error(
-        `cannot park message ${id} in ${dlq} (${messageOf(parkError)}): rejecting it to the queue's dead-letter exchange instead`,
+        `${failed}: ${failure.message}; cannot publish it to a delay tier or ${dlq} (${messageOf(publishError)}): ` +
+          `rejecting it to the queue's dead-letter exchange instead`,
       );
       channel.reject(delivery);
+      this.notifyFailure(delivery, channel.queue, failure, { outcome: 'dead-letter', attempt: undefined });
       return;
     }
+    const attempts = `attempt ${result.attempt} of ${result.maxAttempts}`;
+    if (result.outcome === 'retry') {
+      this.logger.warn(`${failed} (${attempts}): ${failure.message}; retrying in ${result.delayMs} ms through ${result.tier.queue}`);
+    } else {
+      const why = result.fallbackReason ?? (result.why === 'attempts-exhausted' ? `${attempts}, no retry left` : 'not retryable');
+      this.logger.warn(`${failed}: ${failure.message}; parked in ${dlq} (${why})`);
+    }
     if (!channel.ack(delivery)) {
-      this.logger.warn(`message ${id} is parked in ${dlq}, but the broker also redelivers it (its channel closed meanwhile)`);
+      this.logger.warn(`message ${id} went to ${result.outcome === 'retry' ? result.tier.queue : dlq}, but the broker also redelivers it (its channel closed meanwhile)`);
+    }
+    this.notifyFailure(delivery, channel.queue, failure, result);
+  }
+
+  /** `hooks.onFailure`, which must not break failure handling when it throws. */
+  private notifyFailure(
+    delivery: ConsumeMessage,
+    queue: string,
+    failure: HandlingFailure,
+    result: Pick<FailureResult, 'outcome'> & { attempt?: number; delayMs?: number },
+  ): void {
+    if (!this.hooks.onFailure) return;
+    // Only types this service knows become a label: a producer sending garbage must not create metrics series.
+    const header = delivery.properties.headers?.[CloudEventsHeaders.type] ?? delivery.properties.type;
+    const messageType = typeof header === 'string' && this.contracts.has(header) ? header : undefined;
+    try {
+      this.hooks.onFailure({
+        queue,
+        messageType,
+        failure,
+        attempt: result.attempt ?? attemptOf(delivery, this.options.service),
+        outcome: result.outcome,
+        ...(result.outcome === 'retry' ? { delayMs: result.delayMs } : {}),
+      });
+    } catch (hookError) {
+      this.logger.error(`onFailure hook failed for message ${delivery.properties.messageId ?? '(no id)'}: ${messageOf(hookError)}`);
     }
   }
 
@@ -277,7 +332,7 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
       );
     }
     const unhandled = this.consumers.flatMap((consumer) =>
-      consumer.queue.bindings.filter((b) => !contracts.has(b.routingKey)).map((b) => `${b.routingKey} (${consumer.queue.name})`),
+      consumer.queue.bindings.filter((b) => !b.retryReturn && !contracts.has(b.routingKey)).map((b) => `${b.routingKey} (${consumer.queue.name})`),
     );
     if (unhandled.length > 0) {
       this.logger.warn(`no @Handles method for ${unhandled.join(', ')}: such messages will be parked in the DLQ`);
@@ -308,6 +363,11 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
     await this.parkingPublisher.close();
     this.state = 'closed';
   }
+}
+
+function deliveryInfo(delivery: ConsumeMessage, queue: string): DeliveryInfo {
+  const { exchange, routingKey, redelivered, deliveryTag } = delivery.fields;
+  return { queue, exchange, routingKey, redelivered, deliveryTag };
 }
 
 function messageOf(error: unknown): string {

@@ -3,6 +3,7 @@ import {
   defineEvent,
   type MessageOf,
   QueueDefaults,
+  type RetryDeclaration,
   type TopologyDeclaration,
 } from '@orderly/contracts';
 import { z } from 'zod';
@@ -30,6 +31,9 @@ export const WeighParcel = defineCommand({ type: 'test.weigh-parcel', version: 1
 /** Declared, but bound to no queue: a mandatory publish of it is returned by the broker. */
 export const LoseParcel = defineCommand({ type: 'test.lose-parcel', version: 1, exchange: TestExchanges.commands, schema: ParcelBody });
 
+/** A short ladder, so that a test sees a whole one in well under a second: 3 handlings, 100 ms then 200 ms apart. */
+export const TestRetry: RetryDeclaration = { delaysMs: [100, 200], maxAttempts: 3 };
+
 export const TestTopology: TopologyDeclaration = {
   vhost: 'unused-by-tests',
   exchanges: [
@@ -41,24 +45,28 @@ export const TestTopology: TopologyDeclaration = {
       name: TestQueues.shippingCommands,
       owner: TestServices.shipping,
       ...QueueDefaults,
+      retry: TestRetry,
       bindings: [{ exchange: TestExchanges.commands, messages: [ShipParcel, WeighParcel] }],
     },
     {
       name: TestQueues.shippingEvents,
       owner: TestServices.shipping,
       ...QueueDefaults,
+      retry: TestRetry,
       bindings: [{ exchange: TestExchanges.events, messages: [ParcelShipped] }],
     },
     {
       name: TestQueues.billingEvents,
       owner: TestServices.billing,
       ...QueueDefaults,
+      retry: TestRetry,
       bindings: [{ exchange: TestExchanges.events, messages: [ParcelShipped] }],
     },
     {
       name: TestQueues.auditEvents,
       owner: TestServices.audit,
       ...QueueDefaults,
+      retry: TestRetry,
       bindings: [{ exchange: TestExchanges.events, messages: [ParcelShipped] }],
     },
   ],

@@ -40,6 +40,9 @@ export class LoggingModule {
                 timestamp: () => `,"time":"${new Date().toISOString()}"`,
                 formatters: { level: (label: string) => ({ level: label }) },
                 autoLogging: { ignore: (req: { url?: string }) => POLLED_PATHS.test(req.url ?? '') },
+                // Request logs carry the headers: an operator's bearer token or a session cookie must not
+                // end up in the log pipeline.
+                redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '<redacted>' },
                 mixin: () => {
                   const fields: Record<string, unknown> = {};
                   for (const mixin of builtInMixins) Object.assign(fields, mixin());

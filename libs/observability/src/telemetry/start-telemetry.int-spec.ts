@@ -2,8 +2,14 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 // Specs of libraries use the test harness like the apps' specs do.
-import { createTestDatabase, freePort, type TestDatabase, workspaceRoot } from '@orderly/testing';
-import { OtlpReceiver, type ReceivedSpan } from '../test-support/otlp-receiver';
+import {
+  createTestDatabase,
+  freePort,
+  OtlpReceiver,
+  type ReceivedSpan,
+  type TestDatabase,
+  workspaceRoot,
+} from '@orderly/testing';
 
 const SPAN_KIND_SERVER = 2;
 

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { outboxMetricsRecorder } from '@orderly/observability';
 import type { OutboxTransaction } from '../database-client';
 import { OUTBOX_METRICS, type OutboxMetrics } from '../outbox-metrics';
 import { OUTBOX_OPTIONS, type ResolvedOutboxOptions } from '../outbox-options';
@@ -31,7 +32,7 @@ export class Inbox {
 
   constructor(
     @Inject(OUTBOX_OPTIONS) private readonly options: InboxOptions,
-    @Optional() @Inject(OUTBOX_METRICS) private readonly metrics: OutboxMetrics = {},
+    @Optional() @Inject(OUTBOX_METRICS) private readonly metrics: OutboxMetrics = outboxMetricsRecorder(),
   ) {}
 
   /**

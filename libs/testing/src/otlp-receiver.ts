@@ -1,5 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ExportResultCode } from '@opentelemetry/core';
+// The serializer of the OTLP exporters (a dependency of @opentelemetry/exporter-trace-otlp-http, same version).
+import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 
 /** A span as an OTLP/HTTP JSON export carries it, with its resource's `service.name`. */
 export interface ReceivedSpan {
@@ -70,6 +74,27 @@ export class OtlpReceiver {
   /** The base URL to give as OTEL_EXPORTER_OTLP_ENDPOINT. */
   get endpoint(): string {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /**
+   * For a test that runs the SDK inside jest: sends the spans to this receiver as the OTLP/HTTP JSON
+   * exporter does (its own serializer, POST /v1/traces), but with fetch. The exporter package loads
+   * `http` with a dynamic import(), which jest's module sandbox refuses. A service process uses the
+   * real exporter (`OTEL_EXPORTER_OTLP_ENDPOINT = endpoint`).
+   */
+  exporter(): SpanExporter {
+    const url = `${this.endpoint}/v1/traces`;
+    return {
+      export(spans, resultCallback) {
+        const body = JsonTraceSerializer.serializeRequest(spans);
+        fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then(
+          (response) => resultCallback({ code: response.ok ? ExportResultCode.SUCCESS : ExportResultCode.FAILED }),
+          (error: Error) => resultCallback({ code: ExportResultCode.FAILED, error }),
+        );
+      },
+      shutdown: async () => undefined,
+      forceFlush: async () => undefined,
+    };
   }
 
   close(): Promise<void> {

@@ -1,0 +1,3 @@
+import { serviceSecuritySuite } from '@orderly/testing';
+
+serviceSecuritySuite('payment-service');
