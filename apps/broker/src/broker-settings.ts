@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { serverFolder } from '@orderly/local-servers';
+import { MissingCredentialError } from './errors/broker-error';
 
 /** The repository root: this file is apps/broker/src/broker-settings.ts. */
 export const workspaceRoot = path.resolve(__dirname, '../../..');
@@ -61,7 +62,7 @@ export function localAdminPassword(env: NodeJS.ProcessEnv, options: { generate: 
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   if (!options.generate) {
-    throw new Error(
+    throw new MissingCredentialError(
       `no administrator password: set ${LocalNodeEnv.adminPassword}, or start the local node once ` +
         `(\`npm run broker -- start\`), which generates one in ${file}`,
     );

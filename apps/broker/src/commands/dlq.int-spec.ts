@@ -492,7 +492,7 @@ describe('npm run broker -- dlq', () => {
         'dlq',
         'list',
         '--amqp-url',
-        `amqp://127.0.0.1:${port}`,
+        `amqp://operator:not-used@127.0.0.1:${port}`,
         '--vhost',
         broker.vhost,
       );

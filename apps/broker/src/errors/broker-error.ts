@@ -12,3 +12,8 @@ export abstract class BrokerError extends Error {
 export class UsageError extends BrokerError {
   readonly code = 'BROKER.USAGE';
 }
+
+/** A credential the command needs is neither given nor stored: the message says how to provide it. */
+export class MissingCredentialError extends BrokerError {
+  readonly code = 'BROKER.MISSING_CREDENTIAL';
+}
