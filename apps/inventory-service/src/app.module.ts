@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ConfigModule, type ConfigOf } from '@orderly/config';
+import { amqpTlsOf, ConfigModule, type ConfigOf } from '@orderly/config';
 import { DatabaseModule, DatabaseReadinessProbe } from '@orderly/database';
 import { BrokerReadinessProbe, MessagingModule } from '@orderly/messaging';
 import { HealthModule, LoggingModule, MetricsModule, TelemetryModule } from '@orderly/observability';
@@ -27,7 +27,11 @@ type Settings = ConfigOf<typeof InventoryServiceConfig>;
     }),
     MessagingModule.forRootAsync({
       inject: [InventoryServiceConfig.KEY],
-      useFactory: (settings: Settings) => ({ url: settings.AMQP_URL, connectionName: 'inventory-service' }),
+      useFactory: (settings: Settings) => ({
+        url: settings.AMQP_URL,
+        connectionName: 'inventory-service',
+        tls: amqpTlsOf(settings),
+      }),
     }),
     OutboxModule.forRootAsync({
       inject: [InventoryDatabase, InventoryServiceConfig.KEY],

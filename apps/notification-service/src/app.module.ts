@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ConfigModule, type ConfigOf } from '@orderly/config';
+import { amqpTlsOf, ConfigModule, type ConfigOf } from '@orderly/config';
 import { DatabaseModule, DatabaseReadinessProbe } from '@orderly/database';
 import { BrokerReadinessProbe, MessagingModule } from '@orderly/messaging';
 import { HealthModule, LoggingModule, MetricsModule, TelemetryModule } from '@orderly/observability';
@@ -29,7 +29,11 @@ type Settings = ConfigOf<typeof NotificationServiceConfig>;
     }),
     MessagingModule.forRootAsync({
       inject: [NotificationServiceConfig.KEY],
-      useFactory: (settings: Settings) => ({ url: settings.AMQP_URL, connectionName: 'notification-service' }),
+      useFactory: (settings: Settings) => ({
+        url: settings.AMQP_URL,
+        connectionName: 'notification-service',
+        tls: amqpTlsOf(settings),
+      }),
     }),
     OutboxModule.forRootAsync({
       inject: [NotificationDatabase, NotificationServiceConfig.KEY],
@@ -50,7 +54,11 @@ type Settings = ConfigOf<typeof NotificationServiceConfig>;
       inject: [NotificationServiceConfig.KEY],
       useFactory: (settings: Settings): NotificationChannel =>
         settings.SMTP_URL
-          ? new SmtpChannel({ url: settings.SMTP_URL, from: settings.NOTIFICATION_FROM, recipientDomain: settings.NOTIFICATION_RECIPIENT_DOMAIN })
+          ? new SmtpChannel({
+              url: settings.SMTP_URL,
+              from: settings.NOTIFICATION_FROM,
+              recipientDomain: settings.NOTIFICATION_RECIPIENT_DOMAIN,
+            })
           : new LogChannel(),
     },
     Notifier,

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ConfigModule, type ConfigOf } from '@orderly/config';
+import { amqpTlsOf, ConfigModule, type ConfigOf } from '@orderly/config';
 import { DatabaseModule, DatabaseReadinessProbe } from '@orderly/database';
 import { BrokerReadinessProbe, MessagingModule } from '@orderly/messaging';
 import { HealthModule, LoggingModule, MetricsModule, TelemetryModule } from '@orderly/observability';
@@ -31,7 +31,11 @@ type Settings = ConfigOf<typeof OrderServiceConfig>;
     }),
     MessagingModule.forRootAsync({
       inject: [OrderServiceConfig.KEY],
-      useFactory: (settings: Settings) => ({ url: settings.AMQP_URL, connectionName: 'order-service' }),
+      useFactory: (settings: Settings) => ({
+        url: settings.AMQP_URL,
+        connectionName: 'order-service',
+        tls: amqpTlsOf(settings),
+      }),
     }),
     OutboxModule.forRootAsync({
       inject: [OrderDatabase, OrderServiceConfig.KEY],

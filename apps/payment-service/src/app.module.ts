@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ConfigModule, type ConfigOf } from '@orderly/config';
+import { amqpTlsOf, ConfigModule, type ConfigOf } from '@orderly/config';
 import { DatabaseModule, DatabaseReadinessProbe } from '@orderly/database';
 import { BrokerReadinessProbe, MessagingModule } from '@orderly/messaging';
 import { HealthModule, LoggingModule, MetricsModule, TelemetryModule } from '@orderly/observability';
@@ -27,7 +27,11 @@ type Settings = ConfigOf<typeof PaymentServiceConfig>;
     }),
     MessagingModule.forRootAsync({
       inject: [PaymentServiceConfig.KEY],
-      useFactory: (settings: Settings) => ({ url: settings.AMQP_URL, connectionName: 'payment-service' }),
+      useFactory: (settings: Settings) => ({
+        url: settings.AMQP_URL,
+        connectionName: 'payment-service',
+        tls: amqpTlsOf(settings),
+      }),
     }),
     OutboxModule.forRootAsync({
       inject: [PaymentDatabase, PaymentServiceConfig.KEY],
@@ -47,7 +51,10 @@ type Settings = ConfigOf<typeof PaymentServiceConfig>;
       provide: PaymentGateway,
       inject: [PaymentServiceConfig.KEY],
       useFactory: (settings: Settings) =>
-        new PaymentGateway({ latencyMs: settings.PAYMENT_GATEWAY_LATENCY_MS, failureRate: settings.PAYMENT_GATEWAY_FAILURE_RATE }),
+        new PaymentGateway({
+          latencyMs: settings.PAYMENT_GATEWAY_LATENCY_MS,
+          failureRate: settings.PAYMENT_GATEWAY_FAILURE_RATE,
+        }),
     },
     PaymentLedger,
   ],

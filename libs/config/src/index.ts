@@ -3,5 +3,5 @@ export type { AppConfig, ConfigOf } from './define-config';
 export { ConfigModule } from './config.module';
 export { ConfigurationError } from './configuration.error';
 export type { InvalidSetting } from './configuration.error';
-export { serviceSettings } from './service-settings';
+export { amqpTlsOf, serviceSettings } from './service-settings';
 export { loadConfigOrExit, EXIT_CONFIG } from './load-config';
