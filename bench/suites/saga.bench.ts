@@ -4,6 +4,8 @@ import { formatReport, type LoadReport, OrderEventsTracker, parseMix, runLoad } 
 import { readBenchSettings } from '../lib/bench-settings';
 import { type BenchSuite, type Figure, round, withRatios } from '../lib/bench-suite';
 import { describeLoad, machineLoad } from './outbox/machine-load';
+import os from 'node:os';
+import { CpuMeter, findRabbitMqNode } from './saga/cpu-meter';
 import { type SagaBenchSettings, sagaBenchSettings } from './saga/saga-bench-settings';
 import { deadLettered, waitForQuiet } from './saga/quiet';
 import { startSagaStack } from './saga/saga-stack';
@@ -55,9 +57,25 @@ export const suite: BenchSuite = {
       const halfRate = Math.max(1, Math.round(sagasPerS / 2));
       log(`half rate: ${halfRate}/s for ${settings.halfRateMs / 1000} s`);
       await settle();
+      // CPU charged to each process over the half-rate step, per saga: what one saga costs this machine,
+      // and so the most sagas/s its cores could run even with no waiting anywhere.
+      const brokerPid = findRabbitMqNode(`orderly-bench-${process.pid}@localhost`);
+      const meter = new CpuMeter([
+        ...stack.processes(),
+        ...(brokerPid ? [{ name: 'rabbitmq', pid: brokerPid }] : []),
+      ]);
+      const cpuBefore = meter.read();
       const half = await load(halfRate, settings.halfRateMs, 'success=1');
-      log(formatReport(half));
       const halfSuccess = half.paths[0];
+      const cpuMsPerSaga = CpuMeter.perUnit(cpuBefore, meter.read(), halfSuccess?.outcomes['CONFIRMED'] ?? 0);
+      const cores = os.cpus().length;
+      const cpuCeiling = cpuMsPerSaga['total'] ? (cores * 1000) / cpuMsPerSaga['total'] : 0;
+      log(formatReport(half));
+      log(
+        `CPU per saga: ${Object.entries(cpuMsPerSaga)
+          .map(([name, ms]) => `${name} ${ms} ms`)
+          .join(', ')} → at most ${round(cpuCeiling, 1)} sagas/s on ${cores} cores`,
+      );
 
       const startAt = settings.rampRates.filter((r) => r <= halfRate).at(-1) ?? settings.rampRates[0];
       const compensationRates = settings.rampRates
@@ -90,6 +108,13 @@ export const suite: BenchSuite = {
       const figures: Figure[] = [
         { metric: 'sagas_completed_per_s', subject: 'orderly', value: round(sagasPerS, 1), unit: 'sagas/s' },
         ...latencyFigures(half),
+        { metric: 'cpu_ms_per_saga', subject: 'orderly', value: cpuMsPerSaga['total'] ?? 0, unit: 'ms' },
+        {
+          metric: 'cpu_ceiling_sagas_per_s',
+          subject: 'orderly',
+          value: round(cpuCeiling, 1),
+          unit: 'sagas/s',
+        },
         {
           metric: 'compensated_sagas_per_s',
           subject: 'orderly',
@@ -119,6 +144,7 @@ export const suite: BenchSuite = {
           compensationStep: compensated?.offeredRate,
           compensationKeptUp: compensated !== undefined,
           halfRate,
+          cpuMsPerSaga,
           ramp: ramp.map(summaryOf),
           compensation: compensation.map(summaryOf),
           half,

@@ -23,7 +23,10 @@ type Settings = ConfigOf<typeof InventoryServiceConfig>;
     DatabaseModule.forRoot({
       client: InventoryDatabase,
       inject: [InventoryServiceConfig.KEY],
-      useFactory: (settings: Settings) => ({ url: settings.DATABASE_URL }),
+      useFactory: (settings: Settings) => ({
+        url: settings.DATABASE_URL,
+        poolSize: settings.DATABASE_POOL_SIZE,
+      }),
     }),
     MessagingModule.forRootAsync({
       inject: [InventoryServiceConfig.KEY],

@@ -25,7 +25,10 @@ type Settings = ConfigOf<typeof NotificationServiceConfig>;
     DatabaseModule.forRoot({
       client: NotificationDatabase,
       inject: [NotificationServiceConfig.KEY],
-      useFactory: (settings: Settings) => ({ url: settings.DATABASE_URL }),
+      useFactory: (settings: Settings) => ({
+        url: settings.DATABASE_URL,
+        poolSize: settings.DATABASE_POOL_SIZE,
+      }),
     }),
     MessagingModule.forRootAsync({
       inject: [NotificationServiceConfig.KEY],

@@ -27,7 +27,10 @@ type Settings = ConfigOf<typeof OrderServiceConfig>;
     DatabaseModule.forRoot({
       client: OrderDatabase,
       inject: [OrderServiceConfig.KEY],
-      useFactory: (settings: Settings) => ({ url: settings.DATABASE_URL }),
+      useFactory: (settings: Settings) => ({
+        url: settings.DATABASE_URL,
+        poolSize: settings.DATABASE_POOL_SIZE,
+      }),
     }),
     MessagingModule.forRootAsync({
       inject: [OrderServiceConfig.KEY],

@@ -23,7 +23,10 @@ type Settings = ConfigOf<typeof PaymentServiceConfig>;
     DatabaseModule.forRoot({
       client: PaymentDatabase,
       inject: [PaymentServiceConfig.KEY],
-      useFactory: (settings: Settings) => ({ url: settings.DATABASE_URL }),
+      useFactory: (settings: Settings) => ({
+        url: settings.DATABASE_URL,
+        poolSize: settings.DATABASE_POOL_SIZE,
+      }),
     }),
     MessagingModule.forRootAsync({
       inject: [PaymentServiceConfig.KEY],

@@ -13,6 +13,7 @@ import {
 } from '@orderly/local-stack';
 import { Client } from 'pg';
 import type { BenchBroker, BenchVhost } from '../../lib/bench-broker';
+import { findProcess, type MeteredProcess } from './cpu-meter';
 import type { SagaBenchSettings } from './saga-bench-settings';
 
 const workspaceRoot = path.resolve(__dirname, '../../..');
@@ -24,6 +25,8 @@ export interface SagaStack {
   adminAmqpUrl: string;
   databaseSettings: Record<string, string>;
   vhost: BenchVhost;
+  /** The services' processes and PostgreSQL's (postmaster and backends), for CPU accounting. */
+  processes(): MeteredProcess[];
   stop(): Promise<void>;
 }
 
@@ -35,13 +38,22 @@ export interface SagaStack {
  * defaults (fsync, synchronous_commit on) holding one migrated database per service, the inventory
  * seeded, plus one product with enough stock that no success order of the run is refused.
  */
+export interface SagaStackOptions {
+  /** Tells stacks of one run apart (their folders, vhost and log lines), e.g. `tracing-on`. */
+  label?: string;
+  /** Extra settings of every service (e.g. the OTEL_* variables that turn tracing on). */
+  env?: Record<string, string>;
+}
+
 export async function startSagaStack(
   broker: BenchBroker,
   settings: SagaBenchSettings,
   log: (line: string) => void,
+  options: SagaStackOptions = {},
 ): Promise<SagaStack> {
   const { PostgresServer, freePort } = await import('@orderly/local-servers');
-  const dataDir = path.join(workspaceRoot, '.local', 'bench', `saga-postgres-${process.pid}`);
+  const suffix = options.label ? `${process.pid}-${options.label}` : String(process.pid);
+  const dataDir = path.join(workspaceRoot, '.local', 'bench', `saga-postgres-${suffix}`);
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(path.dirname(dataDir), { recursive: true });
   const postgres = new PostgresServer({
@@ -71,7 +83,7 @@ export async function startSagaStack(
     const [, provisioned] = await Promise.all([
       postgres.start(),
       (async () => {
-        vhost = await broker.createVhost('bench-saga');
+        vhost = await broker.createVhost(options.label ? `bench-saga-${options.label}` : 'bench-saga');
         userPrefix = `${vhost.name}.`;
         await provisionVhost(broker.managementUrl, vhost.name, userPrefix, passwords);
         return vhost;
@@ -102,12 +114,13 @@ export async function startSagaStack(
           DATABASE_URL: databaseUrls[service.schema],
           AMQP_URL: amqpUrl.toString(),
           LOG_LEVEL: settings.serviceLogLevel,
+          ...options.env,
           ...(service.name === Services.order ? { ADMIN_TOKEN: randomBytes(16).toString('hex') } : {}),
         },
       });
     }
     log(`starting ${specs.map((s) => s.name).join(', ')}…`);
-    const logDir = path.join(workspaceRoot, '.local', 'bench', `saga-logs-${process.pid}`);
+    const logDir = path.join(workspaceRoot, '.local', 'bench', `saga-logs-${suffix}`);
     mkdirSync(logDir, { recursive: true });
     fleet = new ServiceFleet({ root: workspaceRoot, services: specs, logDir, progress: log });
     await fleet.start();
@@ -116,6 +129,15 @@ export async function startSagaStack(
       adminAmqpUrl: provisioned.amqpUrl,
       databaseSettings,
       vhost: provisioned,
+      processes() {
+        const postmaster = findProcess(dataDir);
+        return [
+          ...(fleet?.services ?? []).flatMap((s) =>
+            s.process.pid ? [{ name: s.name, pid: s.process.pid }] : [],
+          ),
+          ...(postmaster ? [{ name: 'postgresql', pid: postmaster, withChildren: true }] : []),
+        ];
+      },
       async stop() {
         await stop();
         rmSync(logDir, { recursive: true, force: true });

@@ -23,6 +23,12 @@ export function tracingSettings({ scale }: BenchSettings) {
     /** Open loop, per service: messages started per second, well below saturation. */
     messagingLatencyRatePerS: 200,
     messagingLatencySeconds: Math.max(2, 5 * scale),
+    /** Saga part: rounds over the same two stacks (tracing off, on), each loaded at this rate at once. */
+    sagaRounds: 3,
+    /** Success orders per second and stack: both stacks together stay well below what the machine sustains. */
+    sagaRatePerS: 3,
+    sagaWarmupSeconds: Math.max(5, 10 * scale),
+    sagaSeconds: Math.max(5, 15 * scale),
   };
 }
 

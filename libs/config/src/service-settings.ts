@@ -18,6 +18,15 @@ export function serviceSettings(serviceName: string, defaults: { port: number })
     DATABASE_URL: z
       .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })
       .describe(`PostgreSQL database owned by ${serviceName} (no other service reads it)`),
+    DATABASE_POOL_SIZE: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(10)
+      .describe(
+        'Database connections of this process (HTTP requests and message handlers share them; the outbox relay has its own)',
+      ),
     AMQP_URL: z
       .url({ protocol: /^amqps?$/, error: 'must be an amqp:// or amqps:// URL' })
       .describe(`Broker URL with the ${serviceName} user (least privilege) and the vhost`),

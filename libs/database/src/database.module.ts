@@ -6,7 +6,9 @@ import {
   type OnApplicationShutdown,
   type Type,
 } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { PrismaPg } from '@prisma/adapter-pg';
+import { DatabaseBusyFilter } from './database-busy.filter';
 import type { ReadinessProbe } from '@orderly/observability';
 
 /** What this module needs of a service's generated Prisma client (each service generates its own). */
@@ -31,6 +33,13 @@ export interface DatabaseModuleOptions<T extends PrismaClientLike> {
 }
 
 const DATABASE_CLIENT = Symbol('DATABASE_CLIENT');
+
+/**
+ * How long a query waits for a pooled connection before it fails (and HTTP answers 503). As long as
+ * the inbox lets a message handler's transaction wait to start (outbox `inboxTransactionMaxWaitMs`):
+ * the pool must not cut that shorter. HTTP transactions give up sooner, after Prisma's `maxWait` (2 s).
+ */
+const ConnectionWaitMs = 5_000;
 
 @Injectable()
 export class DatabaseReadinessProbe implements ReadinessProbe {
@@ -70,12 +79,21 @@ export class DatabaseModule {
           inject: options.inject ?? [],
           useFactory: (...deps: never[]) => {
             const { url, poolSize } = options.useFactory(...deps);
-            return new options.client({ adapter: new PrismaPg({ connectionString: url, max: poolSize ?? 10 }) });
+            const pool = {
+              connectionString: url,
+              max: poolSize ?? 10,
+              // A query outside a transaction waits this long for a free connection (pg's default is
+              // forever); transactions give up after Prisma's maxWait. Either way: 503, see DatabaseBusyFilter.
+              connectionTimeoutMillis: ConnectionWaitMs,
+            };
+            return new options.client({ adapter: new PrismaPg(pool) });
           },
         },
         { provide: options.client, useExisting: DATABASE_CLIENT },
         DatabaseReadinessProbe,
         DatabaseLifecycle,
+        // Overload answers 503 + Retry-After, not 500 (see DatabaseBusyFilter).
+        { provide: APP_FILTER, useClass: DatabaseBusyFilter },
       ],
       exports: [options.client, DATABASE_CLIENT, DatabaseReadinessProbe],
     };

@@ -1,2 +1,3 @@
 export { DatabaseModule, DatabaseReadinessProbe } from './database.module';
 export type { DatabaseModuleOptions, DatabaseOptions, PrismaClientLike } from './database.module';
+export { DatabaseBusyFilter, isDatabaseBusy } from './database-busy.filter';

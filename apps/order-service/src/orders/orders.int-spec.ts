@@ -416,3 +416,72 @@ describe('order-service with a silent payment service (short deadlines)', () => 
     ]);
   });
 });
+
+describe('order-service without a free database connection', () => {
+  let service: { process: ServiceProcess; url: string };
+
+  beforeAll(async () => {
+    // One connection: a request that holds it leaves none for the next.
+    service = await startOrderService(world, { DATABASE_POOL_SIZE: '1' });
+  }, 120_000);
+
+  afterAll(async () => {
+    await service?.process.stop();
+  });
+
+  it('answers 503 with Retry-After, not 500, and commits nothing of that request; a retry succeeds', async () => {
+    const api = http(service.url);
+    const locker = new Client({ connectionString: world.db.url });
+    await locker.connect();
+    let reading: Promise<{ status: number; body: any }> | undefined;
+    try {
+      // Nothing can read orders while this lock is held: a read waits inside, on the service's only
+      // connection (a plain query has no timeout of its own, unlike a transaction).
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE "order" IN ACCESS EXCLUSIVE MODE');
+      reading = api.call('GET', `/orders/${randomUUID()}`);
+      await waitFor(async () => {
+        const { rows } = await locker.query(
+          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        return rows.length > 0;
+      }, 'the read to wait for the lock');
+
+      // The Idempotency-Key lookup waits for a connection (5 s), then the request is refused.
+      const busy = await fetch(`${service.url}/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': `busy-${randomUUID()}` },
+        body: JSON.stringify(order('busy-retry')),
+      });
+      expect({
+        status: busy.status,
+        retryAfter: busy.headers.get('retry-after'),
+        body: await busy.json(),
+      }).toEqual({
+        status: 503,
+        retryAfter: '1',
+        body: { statusCode: 503, message: 'the service is busy: try again shortly' },
+      });
+      // A transaction gives up sooner (Prisma's maxWait, 2 s), with the same answer.
+      const busyTransaction = await api.call('POST', '/orders', order('busy-retry'));
+      expect(busyTransaction.status).toBe(503);
+    } finally {
+      await locker.query('ROLLBACK').catch(() => undefined);
+      await locker.end();
+    }
+    expect((await reading)?.status).toBe(404);
+    const retried = await api.call('POST', '/orders', order('busy-retry'));
+    expect(retried.status).toBe(201);
+    const reader = new Client({ connectionString: world.db.url });
+    await reader.connect();
+    try {
+      const { rows } = await reader.query<{ customer_id: string }>(
+        `SELECT customer_id FROM "order" WHERE customer_id = 'busy-retry'`,
+      );
+      // The refused requests left nothing behind: the one order is the retry's.
+      expect(rows.map((r) => r.customer_id)).toEqual(['busy-retry']);
+    } finally {
+      await reader.end();
+    }
+  });
+});
