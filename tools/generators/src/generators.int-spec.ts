@@ -119,6 +119,7 @@ describe('the generators, end to end in a copy of the workspace', () => {
       expect.arrayContaining([
         'starts ready (database and broker up), serves /metrics, stops cleanly on SIGTERM',
         'handles a delivered ShipOrder once, recording it in the inbox, however often it arrives',
+        "continues the sender's trace: each handling is a consumer span under the publish span",
       ]),
     );
   });
