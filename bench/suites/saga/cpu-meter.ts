@@ -61,30 +61,29 @@ export class CpuMeter {
   }
 }
 
-/** The pid of the first process whose command line contains `fragment` (e.g. a RabbitMQ node name). */
+/** The pid of the first process whose command line contains `fragment` (e.g. a data folder). */
 export function findProcess(fragment: string): number | undefined {
-  if (!CpuMeter.available()) return undefined;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
-      if (cmdline.includes(fragment) && !cmdline.includes('/bin/sh')) return Number(entry);
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return undefined;
+  return firstProcess((pid) => {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+    return cmdline.includes(fragment) && !cmdline.includes('/bin/sh');
+  });
 }
 
 /** The Erlang VM of a RabbitMQ node: its name is in the environment (RABBITMQ_NODENAME), not the command line. */
 export function findRabbitMqNode(nodeName: string): number | undefined {
+  return firstProcess(
+    (pid) =>
+      readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'beam.smp' &&
+      readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`RABBITMQ_NODENAME=${nodeName}`),
+  );
+}
+
+function firstProcess(matches: (pid: string) => boolean): number | undefined {
   if (!CpuMeter.available()) return undefined;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'beam.smp') continue;
-      const environ = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
-      if (environ.includes(`RABBITMQ_NODENAME=${nodeName}`)) return Number(entry);
+      if (matches(entry)) return Number(entry);
     } catch {
       // The process ended while we looked, or is not ours to read.
     }
