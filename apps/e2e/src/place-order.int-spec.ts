@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import {
   AuthorisePayment,
   CapturePayment,
   CommitStock,
+  NotificationSent,
   OrderCancelled,
   OrderConfirmed,
+  OrderPlaced,
   OrderRejected,
   PaymentAuthorised,
   PaymentCaptured,
@@ -21,6 +24,7 @@ import { OtlpReceiver, type OrderView, startTestStack, type TestStack } from '@o
 import { eventually } from './support/eventually';
 import { messageFlow, received, sent } from './support/message-flow';
 import { ServiceDatabases } from './support/service-databases';
+import { hop, renderSpanTree, spanChain } from './support/span-tree';
 
 // The place-order saga down every path, with order-, inventory-, payment- and notification-service
 // running as real processes over the run's real RabbitMQ (a vhost provisioned by the broker app) and
@@ -32,6 +36,8 @@ import { ServiceDatabases } from './support/service-databases';
  */
 const StepTimeoutMs = 3_000;
 const StepMaxAttempts = 3;
+/** OTLP span kinds (ReceivedSpan.kind). */
+const SpanKind = { producer: 4, consumer: 5 } as const;
 /** Every saga here ends well within this; a saga that does not is a bug, and the error shows its state. */
 const SettleTimeoutMs = 45_000;
 
@@ -134,7 +140,7 @@ describe('place-order saga, end to end', () => {
     expect(await stack.orders.cancel(final.id)).toBe(409);
   });
 
-  it('follows an order through all four services in one trace, whose id every timeline entry carries', async () => {
+  it('follows an order through all four services in one trace: the HTTP request, then each message published by a relay and processed by its receiver', async () => {
     const product = await db.addProduct(1);
     const final = await placeAndSettle(order('e2e-trace', [{ ...product, quantity: 1 }]));
     await notificationsOf(final.id, 1);
@@ -143,17 +149,47 @@ describe('place-order saga, end to end', () => {
     expect(traceIds.size).toBe(1);
     const [traceId] = [...traceIds];
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
-    const services = await eventually(
-      async () =>
-        new Set(traces.spans.filter((span) => span.traceId === traceId).map((span) => span.service)),
-      (seen) => seen.size === 4,
+
+    // Each message of the saga, in order: the relay of the sender publishes the row (a child of the span
+    // that wrote it), and the receiver processes it (a child of that publish), writing the next row.
+    const expected = spanChain(
+      { service: Services.order, span: 'POST /orders (server)', alsoPublishes: [OrderPlaced] },
+      [
+        hop(ReserveStock, Services.order, Services.inventory),
+        hop(StockReserved, Services.inventory, Services.order),
+        hop(AuthorisePayment, Services.order, Services.payment),
+        hop(PaymentAuthorised, Services.payment, Services.order),
+        hop(CommitStock, Services.order, Services.inventory),
+        hop(StockCommitted, Services.inventory, Services.order),
+        hop(CapturePayment, Services.order, Services.payment),
+        hop(PaymentCaptured, Services.payment, Services.order),
+        hop(OrderConfirmed, Services.order, Services.notification, [NotificationSent]),
+      ],
     );
-    expect([...services].sort()).toEqual([
-      Services.inventory,
-      Services.notification,
-      Services.order,
-      Services.payment,
-    ]);
+    // Spans are exported in batches, a parent after its children: wait until the whole tree is in.
+    const spansOfTrace = () => traces.spans.filter((span) => span.traceId === traceId);
+    const tree = await eventually(
+      async () => renderSpanTree(spansOfTrace()),
+      (lines) => isDeepStrictEqual(lines, expected),
+    );
+    // One root and no orphan: every span reaches the HTTP request by its parent links.
+    expect(tree).toEqual(expected);
+    const spans = spansOfTrace();
+    expect(new Set(spans.map((span) => span.service))).toEqual(new Set(Object.values(Services)));
+
+    // The same links by message id: every message on the saga's timeline was processed in a span whose
+    // parent is the publish span of that very message.
+    const spanOf = (kind: number, messageId: string) =>
+      spans.find((span) => span.kind === kind && span.attributes['messaging.message.id'] === messageId);
+    const timeline = final.saga?.timeline ?? [];
+    expect(
+      timeline.map(({ messageType, messageId }) => ({
+        messageType,
+        processedUnderItsPublish: [spanOf(SpanKind.producer, messageId)].some(
+          (publish) => publish && spanOf(SpanKind.consumer, messageId)?.parentSpanId === publish.spanId,
+        ),
+      })),
+    ).toEqual(timeline.map(({ messageType }) => ({ messageType, processedUnderItsPublish: true })));
   });
 
   it('rejects an order for more than the stock: nothing held, nothing charged', async () => {

@@ -10,6 +10,8 @@ export { startTestServers, TestEnv } from './test-servers';
 export { testBrokerControl } from './broker-control';
 export { startPrivateBroker } from './private-broker';
 export type { PrivateBroker, PrivateBrokerOptions } from './private-broker';
+export { startPrivatePostgres } from './private-postgres';
+export type { PrivatePostgres } from './private-postgres';
 export { createTestCertificates } from '@orderly/local-servers';
 export type { TestCertificates } from '@orderly/local-servers';
 export type { BrokerControl } from './broker-control';
@@ -36,3 +38,10 @@ export { startTestCluster } from './test-cluster';
 export type { TestCluster } from './test-cluster';
 export { serviceSecuritySuite } from './service-security.suite';
 export type { ServiceSecuritySuiteOptions } from './service-security.suite';
+export { startParticipantTestBed, waitUntil } from './participant-test-bed';
+export type {
+  ParticipantMessaging,
+  ParticipantTestBed,
+  ParticipantTestBedOptions,
+  ReceivedMessage,
+} from './participant-test-bed';

@@ -17,6 +17,11 @@ export interface TestStackOptions {
   prefix?: string;
   /** Settings per service on top of PORT, DATABASE_URL and AMQP_URL (e.g. short saga deadlines). */
   env?: Partial<Record<ServiceName, Record<string, string>>>;
+  /**
+   * Rewrites each service's AMQP_URL, e.g. through a `FaultProxy` (`(url) => proxy.url(url)`), so that a
+   * fault test can cut, reset or slow the services' broker connections.
+   */
+  amqpVia?: (amqpUrl: string, service: ServiceName) => string;
 }
 
 export interface TestStack {
@@ -36,6 +41,8 @@ export interface TestStack {
  * The whole system for end-to-end tests: the four services' real entry points as processes, against
  * the run's real servers — a vhost provisioned by the broker app (one least-privilege user per
  * service) and one migrated database per service. Start it once per test file; it takes ~10–20 s.
+ * The databases are made on the server `ORDERLY_TEST_DATABASE_URL` names when it starts: a file's own
+ * server (`startPrivatePostgres`) if one is running, else the run's.
  */
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const prefix = options.prefix ?? 'e2e';
@@ -56,6 +63,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     ) as DatabaseUrls;
     await migrateServiceDatabases(databaseUrls);
 
+    const amqpVia = options.amqpVia ?? ((url: string) => url);
     const specs = [];
     for (const service of StackServices) {
       specs.push({
@@ -63,7 +71,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
         port: await freePort(),
         env: {
           DATABASE_URL: databaseUrls[service.schema],
-          AMQP_URL: provisioned.amqpUrlFor(service.name),
+          AMQP_URL: amqpVia(provisioned.amqpUrlFor(service.name), service.name),
           ...options.env?.[service.name],
         },
       });

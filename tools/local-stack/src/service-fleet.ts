@@ -55,6 +55,8 @@ const ReadyTimeoutMs = 180_000;
 export class ServiceFleet {
   readonly services: RunningService[] = [];
   private stopping = false;
+  /** Services killed on purpose (fault tests): their exit is expected, not reported as a crash. */
+  private readonly killed = new Set<RunningService>();
   private readonly progress: (line: string) => void;
 
   /** Create, keep a reference (so that `stop()` can end a start in progress), then `start()`. */
@@ -91,6 +93,45 @@ export class ServiceFleet {
     return service.url;
   }
 
+  /** The OS process id of a running service (e.g. to read its memory use). */
+  pid(name: string): number {
+    const pid = this.running(name).process.pid;
+    if (pid === undefined) throw new Error(`${name} has no process id (it failed to spawn)`);
+    return pid;
+  }
+
+  /**
+   * Sends `signal` (default SIGKILL: no drain, no shutdown hook, as a crashed host) to one service and
+   * resolves with its exit once it is gone. For fault tests; `restart(name)` brings it back.
+   */
+  async kill(name: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<ProcessExit> {
+    const service = this.running(name);
+    this.killed.add(service);
+    if (service.process.exitCode === null && service.process.signalCode === null)
+      service.process.kill(signal);
+    return service.exited;
+  }
+
+  /**
+   * Starts a service again with the spec it was first started with (same port, same environment) and
+   * waits until it is ready. A service still running is killed first (SIGKILL).
+   */
+  async restart(
+    name: string,
+    { readyTimeoutMs = this.options.readyTimeoutMs ?? ReadyTimeoutMs } = {},
+  ): Promise<RunningService> {
+    const index = this.services.findIndex((s) => s.name === name);
+    const spec = this.options.services.find((s) => s.name === name);
+    if (index < 0 || !spec) throw new Error(`no service ${name} in this fleet`);
+    if (this.stopping) throw new Error(`fleet is stopping: ${name} not restarted`);
+    await this.kill(name);
+    const service = this.spawn(this.options.root, spec, this.options.logDir);
+    this.services[index] = service;
+    await waitForReady(service, readyTimeoutMs);
+    this.progress(`${service.name} is ready again at ${service.url}`);
+    return service;
+  }
+
   /** SIGTERM to every service (each drains in-flight work and closes); SIGKILL after a grace period. */
   async stop(): Promise<Array<{ name: string; exit: ProcessExit }>> {
     this.stopping = true;
@@ -105,6 +146,12 @@ export class ServiceFleet {
         return { name: service.name, exit: await service.exited };
       }),
     );
+  }
+
+  private running(name: string): RunningService {
+    const service = this.services.find((s) => s.name === name);
+    if (!service) throw new Error(`no service ${name} in this fleet`);
+    return service;
   }
 
   private spawn(root: string, spec: FleetServiceSpec, logDir: string | undefined): RunningService {
@@ -131,7 +178,9 @@ export class ServiceFleet {
     );
     let tail = '';
     const logFile = logDir ? path.join(logDir, `${spec.name}.log`) : undefined;
-    const log: WriteStream | undefined = logFile ? createWriteStream(logFile, { flags: 'w' }) : undefined;
+    // A restarted service appends to its log: what it wrote before the kill is evidence.
+    const flags = this.services.some((s) => s.name === spec.name) ? 'a' : 'w';
+    const log: WriteStream | undefined = logFile ? createWriteStream(logFile, { flags }) : undefined;
     const collect = (chunk: Buffer) => {
       tail = (tail + chunk.toString()).slice(-OutputTailChars);
       log?.write(chunk);
@@ -141,13 +190,13 @@ export class ServiceFleet {
     const exited = new Promise<ProcessExit>((resolve) =>
       child.once('exit', (code, signal) => {
         log?.end();
-        if (!this.stopping) {
+        if (!this.stopping && !this.killed.has(service)) {
           this.progress(`✖ ${spec.name} exited (${code ?? signal})${logFile ? `; its log: ${logFile}` : ''}`);
         }
         resolve({ code, signal });
       }),
     );
-    return {
+    const service: RunningService = {
       name: spec.name,
       url: `http://127.0.0.1:${spec.port}`,
       logFile,
@@ -155,6 +204,7 @@ export class ServiceFleet {
       output: () => tail,
       exited,
     };
+    return service;
   }
 }
 

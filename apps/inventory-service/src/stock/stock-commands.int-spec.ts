@@ -1,8 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { Global, type INestApplication, Module } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import {
   CommitStock,
   deadLetterQueueOf,
@@ -18,9 +14,8 @@ import {
   StockReserved,
   StockUnavailable,
 } from '@orderly/contracts';
-import { AmqpClient, AmqpServer, DeadLetterHeaders, MESSAGING_HOOKS, MessagingModule, type MessagingHooks } from '@orderly/messaging';
-import { createProvisionedVhost, createTestDatabase, type ProvisionedVhost, type TestDatabase, workspaceRoot } from '@orderly/testing';
-import { Client } from 'pg';
+import { AmqpClient, AmqpServer, DeadLetterHeaders, MESSAGING_HOOKS, MessagingModule } from '@orderly/messaging';
+import { type ParticipantTestBed, startParticipantTestBed } from '@orderly/testing';
 import { seed, SeedProductList, SeedProducts } from '@orderly/inventory-seed';
 import { AppModule } from '../app.module';
 
@@ -30,127 +25,28 @@ import { AppModule } from '../app.module';
 
 const ORDER_SOURCE = `/orderly/${Services.order}`;
 
-/** Counts finished handlings (acked or parked) per message id, through the transport's consume hook. */
-class Deliveries {
-  private readonly settled = new Map<string, number>();
-  readonly hooks: MessagingHooks = {
-    aroundConsume: async (message, _delivery, handle) => {
-      const outcome = await handle();
-      this.settled.set(message.id, (this.settled.get(message.id) ?? 0) + 1);
-      return outcome;
-    },
-  };
-  waitFor(messageId: string, count: number): Promise<void> {
-    return waitUntil(() => (this.settled.get(messageId) ?? 0) >= count, `${count} handlings of ${messageId}`);
-  }
-}
-
-const deliveries = new Deliveries();
-
-@Global()
-@Module({ providers: [{ provide: MESSAGING_HOOKS, useValue: deliveries.hooks }], exports: [MESSAGING_HOOKS] })
-class TestHooksModule {}
-
-interface ReceivedMessage {
-  id: string;
-  type: string;
-  subject?: string;
-  correlationId?: string;
-  causationId?: string;
-  headers: Record<string, unknown>;
-  data: Record<string, unknown>;
-}
-
-let db: TestDatabase;
-let broker: ProvisionedVhost;
-let sql: Client;
-const apps: INestApplication[] = [];
-let client: AmqpClient;
-const received: ReceivedMessage[] = [];
+let bed: ParticipantTestBed;
 
 beforeAll(async () => {
-  [db, broker] = await Promise.all([createTestDatabase('inventory_stock'), createProvisionedVhost('inventory-stock')]);
-  sql = new Client({ connectionString: db.url });
-  await sql.connect();
-  await migrate(sql, 'inventory');
-  await seed(sql);
-  // Two instances consume the command queue side by side, as a scaled-out service would.
-  apps.push(await startInventory(), await startInventory());
-  const driver = await Test.createTestingModule({
-    imports: [MessagingModule.forRoot({ url: broker.amqpUrlFor(Services.order), connectionName: 'test-orchestrator', service: Services.order })],
-  }).compile();
-  const driverApp = driver.createNestApplication({ logger: ['error'] });
-  await driverApp.init();
-  apps.push(driverApp);
-  client = driverApp.get(AmqpClient);
-});
-
-afterAll(async () => {
-  for (const app of apps.reverse()) await app.close();
-  await sql?.end();
-  await Promise.all([db?.dispose(), broker?.dispose()]);
-});
-
-async function startInventory(): Promise<INestApplication> {
-  Object.assign(process.env, { DATABASE_URL: db.url, AMQP_URL: broker.amqpUrlFor(Services.inventory), LOG_LEVEL: 'error' });
-  const moduleRef = await Test.createTestingModule({ imports: [TestHooksModule, AppModule] }).compile();
-  const app = moduleRef.createNestApplication({ logger: ['error'] });
-  app.connectMicroservice({ strategy: app.get(AmqpServer) }, { inheritAppConfig: true });
-  await app.startAllMicroservices();
-  await app.listen(0, '127.0.0.1');
-  return app;
-}
-
-/** Applies a service's committed migrations in order, as `prisma migrate deploy` does. */
-async function migrate(client: Client, service: string): Promise<void> {
-  const dir = path.join(workspaceRoot(), 'prisma', service, 'migrations');
-  const names = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
-  for (const name of names) await client.query(readFileSync(path.join(dir, name, 'migration.sql'), 'utf8'));
-}
-
-async function waitUntil(probe: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-/** Takes what is in a queue of the test vhost (management API), decoded from the CloudEvents headers. */
-async function take(queue: string): Promise<ReceivedMessage[]> {
-  const messages = await broker.api<Array<{ payload: string; properties: { message_id?: string; headers?: Record<string, unknown> } }>>(
-    'POST',
-    `/queues/${encodeURIComponent(broker.vhost)}/${encodeURIComponent(queue)}/get`,
-    { count: 1000, ackmode: 'ack_requeue_false', encoding: 'auto' },
-  );
-  return messages.map(({ payload, properties }) => {
-    const headers = properties.headers ?? {};
-    return {
-      id: String(properties.message_id),
-      type: String(headers['cloudEvents:type']),
-      subject: headers['cloudEvents:subject'] as string | undefined,
-      correlationId: headers['correlation-id'] as string | undefined,
-      causationId: headers['causation-id'] as string | undefined,
-      headers,
-      data: JSON.parse(payload) as Record<string, unknown>,
-    };
+  bed = await startParticipantTestBed({
+    name: 'inventory_stock',
+    service: Services.inventory,
+    database: 'inventory',
+    appModule: AppModule,
+    messaging: { AmqpServer, AmqpClient, MessagingModule, MESSAGING_HOOKS },
+    prepare: async ({ sql }) => {
+      await seed(sql);
+    },
+    // Two instances consume the command queue side by side, as a scaled-out service would.
+    instances: 2,
   });
-}
+});
 
-/** The replies caused by `command`, once there are `count` of them. */
-async function repliesTo(command: Message, count = 1): Promise<ReceivedMessage[]> {
-  const mine = () => received.filter((m) => m.causationId === command.id);
-  await waitUntil(async () => {
-    received.push(...(await take(Queues.orderSagaReplies)));
-    return mine().length >= count;
-  }, `${count} replies to ${command.type} ${command.id}`);
-  return mine();
-}
+afterAll(() => bed?.dispose());
 
-async function send<C extends MessageContract>(contract: C, message: MessageOf<C>): Promise<MessageOf<C>> {
-  await client.publish(contract, message);
-  return message;
-}
+const repliesTo = (command: Message, count?: number) => bed.repliesTo(command, count);
+
+const send = <C extends MessageContract>(contract: C, message: MessageOf<C>) => bed.publish(contract, message);
 
 const meta = (orderId: string) => ({ source: ORDER_SOURCE, subject: orderId, correlationId: orderId });
 const reserve = (orderId: string, lines: Array<{ sku: string; quantity: number }>) =>
@@ -159,14 +55,14 @@ const release = (orderId: string) => send(ReleaseStock, ReleaseStock.create({ or
 const commit = (orderId: string) => send(CommitStock, CommitStock.create({ orderId }, meta(orderId)));
 
 async function stockOf(sku: string): Promise<{ available: number; reserved: number; sold: number }> {
-  const { rows } = await sql.query('SELECT available, reserved, sold FROM product WHERE sku = $1', [sku]);
+  const { rows } = await bed.sql.query('SELECT available, reserved, sold FROM product WHERE sku = $1', [sku]);
   return rows[0];
 }
 
 async function reservationOf(orderId: string): Promise<{ status: string; lines: Array<{ sku: string; quantity: number }> } | undefined> {
-  const { rows } = await sql.query('SELECT id, status FROM reservation WHERE order_id = $1', [orderId]);
+  const { rows } = await bed.sql.query('SELECT id, status FROM reservation WHERE order_id = $1', [orderId]);
   if (rows.length === 0) return undefined;
-  const lines = await sql.query('SELECT sku, quantity FROM reservation_line WHERE reservation_id = $1 ORDER BY sku', [rows[0].id]);
+  const lines = await bed.sql.query('SELECT sku, quantity FROM reservation_line WHERE reservation_id = $1 ORDER BY sku', [rows[0].id]);
   return { status: rows[0].status, lines: lines.rows };
 }
 
@@ -238,9 +134,9 @@ describe('inventory-service stock commands', () => {
     const orderId = randomUUID();
     const command = ReserveStock.create({ orderId, lines: [{ sku: SeedProducts.pen.sku, quantity: 5 }] }, meta(orderId));
     await Promise.all([send(ReserveStock, command), send(ReserveStock, command)]);
-    await deliveries.waitFor(command.id, 2);
+    await bed.handled(command.id, 2);
     expect(await repliesTo(command)).toHaveLength(1);
-    const { rows } = await sql.query('SELECT count(*)::int AS n FROM outbox WHERE causation_id = $1', [command.id]);
+    const { rows } = await bed.sql.query('SELECT count(*)::int AS n FROM outbox WHERE causation_id = $1', [command.id]);
     expect(rows[0].n).toBe(1);
     expect(await stockOf(SeedProducts.pen.sku)).toEqual({ ...before, available: before.available - 5, reserved: before.reserved + 5 });
   });
@@ -292,14 +188,14 @@ describe('inventory-service stock commands', () => {
 
     const lateRelease = await release(orderId);
     const stray = await commit(randomUUID());
-    await Promise.all([deliveries.waitFor(lateRelease.id, 1), deliveries.waitFor(stray.id, 1)]);
+    await Promise.all([bed.handled(lateRelease.id, 1), bed.handled(stray.id, 1)]);
 
-    const parked = await take(deadLetterQueueOf(Queues.inventoryCommands));
+    const parked = await bed.take(deadLetterQueueOf(Queues.inventoryCommands));
     const codeOf = (id: string) => parked.find((m) => m.id === id)?.headers[DeadLetterHeaders.errorCode];
     expect(codeOf(lateRelease.id)).toBe('INVENTORY.RELEASE_AFTER_COMMIT');
     expect(codeOf(stray.id)).toBe('INVENTORY.NOTHING_TO_COMMIT');
     expect(await stockOf(SeedProducts.laptop.sku)).toEqual(sold);
-    const { rows } = await sql.query('SELECT count(*)::int AS n FROM outbox WHERE causation_id = ANY($1)', [[lateRelease.id, stray.id]]);
+    const { rows } = await bed.sql.query('SELECT count(*)::int AS n FROM outbox WHERE causation_id = ANY($1)', [[lateRelease.id, stray.id]]);
     expect(rows[0].n).toBe(0);
   });
 
@@ -336,19 +232,19 @@ describe('inventory-service stock commands', () => {
   });
 
   it('keeps available + reserved + sold equal to the seeded stock of every product', async () => {
-    const { rows } = await sql.query('SELECT sku, available + reserved + sold AS total FROM product ORDER BY sku');
+    const { rows } = await bed.sql.query('SELECT sku, available + reserved + sold AS total FROM product ORDER BY sku');
     expect(rows).toEqual(SeedProductList.map((p) => ({ sku: p.sku, total: p.stock })));
   });
 });
 
 describe('GET /products', () => {
   it('lists every product with its price and stock counters', async () => {
-    const address = apps[0].getHttpServer().address() as { port: number };
+    const address = bed.apps[0].getHttpServer().address() as { port: number };
     const response = await fetch(`http://127.0.0.1:${address.port}/products`);
     expect(response.status).toBe(200);
     const products = (await response.json()) as Array<Record<string, unknown>>;
     expect(products.map((p) => p['sku'])).toEqual(SeedProductList.map((p) => p.sku));
-    const { rows } = await sql.query('SELECT available, reserved, sold FROM product WHERE sku = $1', [SeedProducts.pen.sku]);
+    const { rows } = await bed.sql.query('SELECT available, reserved, sold FROM product WHERE sku = $1', [SeedProducts.pen.sku]);
     expect(products.find((p) => p['sku'] === SeedProducts.pen.sku)).toEqual({
       sku: SeedProducts.pen.sku,
       name: SeedProducts.pen.name,

@@ -1,9 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
-import { Global, type INestApplication, Module } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import {
   Exchanges,
   type MessageContract,
@@ -14,9 +10,8 @@ import {
   OrderRejected,
   Services,
 } from '@orderly/contracts';
-import { AmqpClient, AmqpServer, MESSAGING_HOOKS, MessagingModule, type MessagingHooks } from '@orderly/messaging';
-import { createProvisionedVhost, createTestDatabase, type ProvisionedVhost, type TestDatabase, workspaceRoot } from '@orderly/testing';
-import { Client } from 'pg';
+import { AmqpClient, AmqpServer, MESSAGING_HOOKS, MessagingModule } from '@orderly/messaging';
+import { type ParticipantTestBed, startParticipantTestBed, waitUntil } from '@orderly/testing';
 import { AppModule } from '../app.module';
 import { notificationIdOf } from './notification-id';
 
@@ -29,85 +24,46 @@ const ORDER_SOURCE = `/orderly/${Services.order}`;
 /** Not part of the topology: the test's own view of notification.events. */
 const SENT_QUEUE = 'test.notifications-sent';
 
-/** Counts finished handlings per message id, through the transport's consume hook. */
-const settled = new Map<string, number>();
-const hooks: MessagingHooks = {
-  aroundConsume: async (message, _delivery, handle) => {
-    const outcome = await handle();
-    settled.set(message.id, (settled.get(message.id) ?? 0) + 1);
-    return outcome;
-  },
-};
-const handled = (messageId: string, count: number) =>
-  waitUntil(() => (settled.get(messageId) ?? 0) >= count, `${count} handlings of ${messageId}`);
-
-@Global()
-@Module({ providers: [{ provide: MESSAGING_HOOKS, useValue: hooks }], exports: [MESSAGING_HOOKS] })
-class TestHooksModule {}
-
-/** One service under test: its database, its vhost, the app, and a publisher acting as order-service. */
+/** One service under test (participantTestBed), and the NotificationSent events it published. */
 class NotificationBed {
-  readonly apps: INestApplication[] = [];
-  client!: AmqpClient;
-  sql!: Client;
   private readonly sent: Array<{ id: string; causationId?: string; data: MessageOf<typeof NotificationSent>['data'] }> = [];
 
-  private constructor(
-    readonly db: TestDatabase,
-    readonly broker: ProvisionedVhost,
-  ) {}
+  private constructor(private readonly bed: ParticipantTestBed) {}
 
   static async start(prefix: string, env: Record<string, string> = {}): Promise<NotificationBed> {
-    const [db, broker] = await Promise.all([createTestDatabase(prefix), createProvisionedVhost(prefix)]);
-    const bed = new NotificationBed(db, broker);
-    bed.sql = new Client({ connectionString: db.url });
-    await bed.sql.connect();
-    await migrate(bed.sql, 'notification');
-    const vhost = encodeURIComponent(broker.vhost);
-    await broker.api('PUT', `/queues/${vhost}/${SENT_QUEUE}`, { durable: false, auto_delete: false });
-    await broker.api('POST', `/bindings/${vhost}/e/${encodeURIComponent(Exchanges.notificationEvents)}/q/${SENT_QUEUE}`, {
-      routing_key: NotificationSent.type,
-    });
-
+    // The channel follows these settings: a test that does not set them gets the log channel.
     for (const key of ['SMTP_URL', 'NOTIFICATION_FROM']) delete process.env[key];
-    Object.assign(process.env, { DATABASE_URL: db.url, AMQP_URL: broker.amqpUrlFor(Services.notification), LOG_LEVEL: 'error', ...env });
-    const service = (await Test.createTestingModule({ imports: [TestHooksModule, AppModule] }).compile()).createNestApplication({
-      logger: ['error'],
+    const bed = await startParticipantTestBed({
+      name: prefix,
+      service: Services.notification,
+      database: 'notification',
+      appModule: AppModule,
+      messaging: { AmqpServer, AmqpClient, MessagingModule, MESSAGING_HOOKS },
+      env,
+      async prepare({ broker }) {
+        const vhost = encodeURIComponent(broker.vhost);
+        await broker.api('PUT', `/queues/${vhost}/${SENT_QUEUE}`, { durable: false, auto_delete: false });
+        await broker.api('POST', `/bindings/${vhost}/e/${encodeURIComponent(Exchanges.notificationEvents)}/q/${SENT_QUEUE}`, {
+          routing_key: NotificationSent.type,
+        });
+      },
     });
-    service.connectMicroservice({ strategy: service.get(AmqpServer) }, { inheritAppConfig: true });
-    await service.startAllMicroservices();
-    await service.init();
-    bed.apps.push(service);
-
-    const driver = (
-      await Test.createTestingModule({
-        imports: [MessagingModule.forRoot({ url: broker.amqpUrlFor(Services.order), connectionName: 'test-orders', service: Services.order })],
-      }).compile()
-    ).createNestApplication({ logger: ['error'] });
-    await driver.init();
-    bed.apps.push(driver);
-    bed.client = driver.get(AmqpClient);
-    return bed;
+    return new NotificationBed(bed);
   }
 
-  async publish<C extends MessageContract>(contract: C, message: MessageOf<C>): Promise<MessageOf<C>> {
-    await this.client.publish(contract, message);
-    return message;
+  publish<C extends MessageContract>(contract: C, message: MessageOf<C>): Promise<MessageOf<C>> {
+    return this.bed.publish(contract, message);
+  }
+
+  /** Waits until the service finished handling the message `count` times. */
+  handled(messageId: string, count: number): Promise<void> {
+    return this.bed.handled(messageId, count);
   }
 
   /** The NotificationSent events published about `orderId` so far (drains the test queue). */
   async sentAbout(orderId: string) {
-    const messages = await this.broker.api<Array<{ payload: string; properties: { message_id?: string; headers?: Record<string, unknown> } }>>(
-      'POST',
-      `/queues/${encodeURIComponent(this.broker.vhost)}/${SENT_QUEUE}/get`,
-      { count: 1000, ackmode: 'ack_requeue_false', encoding: 'auto' },
-    );
-    for (const { payload, properties } of messages) {
-      this.sent.push({
-        id: String(properties.message_id),
-        causationId: properties.headers?.['causation-id'] as string | undefined,
-        data: JSON.parse(payload),
-      });
+    for (const { id, causationId, data } of await this.bed.take(SENT_QUEUE)) {
+      this.sent.push({ id, causationId, data: data as MessageOf<typeof NotificationSent>['data'] });
     }
     return this.sent.filter((m) => m.data.orderId === orderId);
   }
@@ -119,7 +75,7 @@ class NotificationBed {
   }
 
   async rows(orderId: string): Promise<Array<{ id: string; template: string; channel: string; customer_id: string }>> {
-    const { rows } = await this.sql.query('SELECT id, template, channel, customer_id FROM notification WHERE order_id = $1 ORDER BY template', [
+    const { rows } = await this.bed.sql.query('SELECT id, template, channel, customer_id FROM notification WHERE order_id = $1 ORDER BY template', [
       orderId,
     ]);
     return rows;
@@ -127,28 +83,12 @@ class NotificationBed {
 
   /** Outbox rows about the order: every NotificationSent ever written, published or not. */
   async outboxCount(orderId: string): Promise<number> {
-    const { rows } = await this.sql.query('SELECT count(*)::int AS n FROM outbox WHERE aggregate = $1', [orderId]);
+    const { rows } = await this.bed.sql.query('SELECT count(*)::int AS n FROM outbox WHERE aggregate = $1', [orderId]);
     return rows[0].n;
   }
 
-  async stop(): Promise<void> {
-    for (const app of this.apps.reverse()) await app.close();
-    await this.sql?.end();
-    await Promise.all([this.db.dispose(), this.broker.dispose()]);
-  }
-}
-
-async function migrate(client: Client, service: string): Promise<void> {
-  const dir = path.join(workspaceRoot(), 'prisma', service, 'migrations');
-  const names = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
-  for (const name of names) await client.query(readFileSync(path.join(dir, name, 'migration.sql'), 'utf8'));
-}
-
-async function waitUntil(probe: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
+  stop(): Promise<void> {
+    return this.bed.dispose();
   }
 }
 
@@ -179,8 +119,8 @@ describe('notification-service with the log channel', () => {
     // The same message twice (a redelivery), and the same outcome under new message ids (a republish).
     const copies = [event, event, confirmed(orderId), confirmed(orderId), confirmed(orderId)];
     await Promise.all(copies.map((copy) => bed.publish(OrderConfirmed, copy)));
-    await handled(event.id, 2);
-    await Promise.all(copies.slice(2).map((copy) => handled(copy.id, 1)));
+    await bed.handled(event.id, 2);
+    await Promise.all(copies.slice(2).map((copy) => bed.handled(copy.id, 1)));
 
     expect(await bed.rows(orderId)).toHaveLength(1);
     expect(await bed.outboxCount(orderId)).toBe(1);
@@ -281,7 +221,7 @@ describe('notification-service with SMTP configured', () => {
     const republished = confirmed(orderId, 'customer-9');
     await Promise.all([bed.publish(OrderConfirmed, event), bed.publish(OrderConfirmed, event), bed.publish(OrderConfirmed, republished)]);
     const [sent] = await bed.waitForSent(orderId, 1);
-    await Promise.all([handled(event.id, 2), handled(republished.id, 1)]);
+    await Promise.all([bed.handled(event.id, 2), bed.handled(republished.id, 1)]);
     expect(sent.data).toMatchObject({ channel: 'smtp', template: 'order-confirmed' });
 
     const mails = smtp.mails.filter((m) => m.data.includes(orderId));

@@ -1,8 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { Global, type INestApplication, Module } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import {
   AuthorisePayment,
   CapturePayment,
@@ -25,10 +21,8 @@ import {
   type FailureDisposition,
   MESSAGING_HOOKS,
   MessagingModule,
-  type MessagingHooks,
 } from '@orderly/messaging';
-import { createProvisionedVhost, createTestDatabase, type ProvisionedVhost, type TestDatabase, workspaceRoot } from '@orderly/testing';
-import { Client } from 'pg';
+import { type ParticipantTestBed, startParticipantTestBed } from '@orderly/testing';
 import { AppModule } from '../app.module';
 import { PaymentGateway } from '../gateway/payment-gateway';
 
@@ -38,67 +32,6 @@ import { PaymentGateway } from '../gateway/payment-gateway';
 
 const ORDER_SOURCE = `/orderly/${Services.order}`;
 
-/** Counts finished handlings (acked, retried or parked) per message id, and failures, through the transport's hooks. */
-class Deliveries {
-  private readonly settled = new Map<string, number>();
-  readonly failures: FailureDisposition[] = [];
-  readonly hooks: MessagingHooks = {
-    aroundConsume: async (message, _delivery, handle) => {
-      const outcome = await handle();
-      this.settled.set(message.id, (this.settled.get(message.id) ?? 0) + 1);
-      return outcome;
-    },
-    onFailure: (disposition) => void this.failures.push(disposition),
-  };
-  waitFor(messageId: string, count: number): Promise<void> {
-    return waitUntil(() => (this.settled.get(messageId) ?? 0) >= count, `${count} handlings of ${messageId}`);
-  }
-}
-
-const deliveries = new Deliveries();
-
-@Global()
-@Module({ providers: [{ provide: MESSAGING_HOOKS, useValue: deliveries.hooks }], exports: [MESSAGING_HOOKS] })
-class TestHooksModule {}
-
-interface ReceivedMessage {
-  id: string;
-  type: string;
-  subject?: string;
-  correlationId?: string;
-  causationId?: string;
-  headers: Record<string, unknown>;
-  data: Record<string, unknown>;
-}
-
-let db: TestDatabase;
-let broker: ProvisionedVhost;
-let sql: Client;
-const apps: INestApplication[] = [];
-let client: AmqpClient;
-const received: ReceivedMessage[] = [];
-
-beforeAll(async () => {
-  [db, broker] = await Promise.all([createTestDatabase('payment_commands'), createProvisionedVhost('payment-commands')]);
-  sql = new Client({ connectionString: db.url });
-  await sql.connect();
-  await migrate(sql, 'payment');
-  apps.push(await startPayment());
-  const driver = await Test.createTestingModule({
-    imports: [MessagingModule.forRoot({ url: broker.amqpUrlFor(Services.order), connectionName: 'test-orchestrator', service: Services.order })],
-  }).compile();
-  const driverApp = driver.createNestApplication({ logger: ['error'] });
-  await driverApp.init();
-  apps.push(driverApp);
-  client = driverApp.get(AmqpClient);
-});
-
-afterAll(async () => {
-  for (const app of apps.reverse()) await app.close();
-  await sql?.end();
-  await Promise.all([db?.dispose(), broker?.dispose()]);
-});
-
 /**
  * How many of the next gateway calls fail. The simulator is the real one; only its random draw is
  * scripted (failure rate 1, draw 0 = fail, 1 = succeed), so a test decides when the gateway fails.
@@ -106,69 +39,24 @@ afterAll(async () => {
 let gatewayFailures = 0;
 const scriptedGateway = new PaymentGateway({ latencyMs: 0, failureRate: 1 }, () => (gatewayFailures > 0 ? (gatewayFailures--, 0) : 1));
 
-async function startPayment(): Promise<INestApplication> {
-  Object.assign(process.env, { DATABASE_URL: db.url, AMQP_URL: broker.amqpUrlFor(Services.payment), LOG_LEVEL: 'error' });
-  const moduleRef = await Test.createTestingModule({ imports: [TestHooksModule, AppModule] })
-    .overrideProvider(PaymentGateway)
-    .useValue(scriptedGateway)
-    .compile();
-  const app = moduleRef.createNestApplication({ logger: ['error'] });
-  app.connectMicroservice({ strategy: app.get(AmqpServer) }, { inheritAppConfig: true });
-  await app.startAllMicroservices();
-  await app.init();
-  return app;
-}
+let bed: ParticipantTestBed<FailureDisposition>;
 
-/** Applies a service's committed migrations in order, as `prisma migrate deploy` does. */
-async function migrate(client: Client, service: string): Promise<void> {
-  const dir = path.join(workspaceRoot(), 'prisma', service, 'migrations');
-  const names = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
-  for (const name of names) await client.query(readFileSync(path.join(dir, name, 'migration.sql'), 'utf8'));
-}
-
-async function waitUntil(probe: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-/** Takes what is in a queue of the test vhost (management API), decoded from the CloudEvents headers. */
-async function take(queue: string): Promise<ReceivedMessage[]> {
-  const messages = await broker.api<Array<{ payload: string; properties: { message_id?: string; headers?: Record<string, unknown> } }>>(
-    'POST',
-    `/queues/${encodeURIComponent(broker.vhost)}/${encodeURIComponent(queue)}/get`,
-    { count: 1000, ackmode: 'ack_requeue_false', encoding: 'auto' },
-  );
-  return messages.map(({ payload, properties }) => {
-    const headers = properties.headers ?? {};
-    return {
-      id: String(properties.message_id),
-      type: String(headers['cloudEvents:type']),
-      subject: headers['cloudEvents:subject'] as string | undefined,
-      correlationId: headers['correlation-id'] as string | undefined,
-      causationId: headers['causation-id'] as string | undefined,
-      headers,
-      data: JSON.parse(payload) as Record<string, unknown>,
-    };
+beforeAll(async () => {
+  bed = await startParticipantTestBed<FailureDisposition>({
+    name: 'payment_commands',
+    service: Services.payment,
+    database: 'payment',
+    appModule: AppModule,
+    messaging: { AmqpServer, AmqpClient, MessagingModule, MESSAGING_HOOKS },
+    overrides: [{ provide: PaymentGateway, useValue: scriptedGateway }],
   });
-}
+});
 
-/** The replies caused by `command`, once there are `count` of them. */
-async function repliesTo(command: Message, count = 1): Promise<ReceivedMessage[]> {
-  const mine = () => received.filter((m) => m.causationId === command.id);
-  await waitUntil(async () => {
-    received.push(...(await take(Queues.orderSagaReplies)));
-    return mine().length >= count;
-  }, `${count} replies to ${command.type} ${command.id}`);
-  return mine();
-}
+afterAll(() => bed?.dispose());
 
-async function send<C extends MessageContract>(contract: C, message: MessageOf<C>): Promise<MessageOf<C>> {
-  await client.publish(contract, message);
-  return message;
-}
+const repliesTo = (command: Message, count?: number) => bed.repliesTo(command, count);
+
+const send = <C extends MessageContract>(contract: C, message: MessageOf<C>) => bed.publish(contract, message);
 
 const meta = (orderId: string) => ({ source: ORDER_SOURCE, subject: orderId, correlationId: orderId });
 const eur = (amountMinor: number) => ({ amountMinor, currency: 'EUR' });
@@ -178,7 +66,7 @@ const voidPayment = (orderId: string) => send(VoidPayment, VoidPayment.create({ 
 const capture = (orderId: string) => send(CapturePayment, CapturePayment.create({ orderId }, meta(orderId)));
 
 async function paymentOf(orderId: string): Promise<Record<string, unknown> | undefined> {
-  const { rows } = await sql.query(
+  const { rows } = await bed.sql.query(
     `SELECT status::text, customer_id, amount_minor, currency, authorisation_id, capture_id, decline_reason
        FROM payment WHERE order_id = $1`,
     [orderId],
@@ -225,9 +113,9 @@ describe('payment-service commands', () => {
   it('stays silent for a silent- customer: handled and acknowledged, no reply, nothing authorised', async () => {
     const orderId = randomUUID();
     const command = await authorise(orderId, 'silent-customer');
-    await deliveries.waitFor(command.id, 1);
-    const inbox = await sql.query('SELECT count(*)::int AS n FROM inbox WHERE message_id = $1', [command.id]);
-    const outbox = await sql.query('SELECT count(*)::int AS n FROM outbox WHERE causation_id = $1', [command.id]);
+    await bed.handled(command.id, 1);
+    const inbox = await bed.sql.query('SELECT count(*)::int AS n FROM inbox WHERE message_id = $1', [command.id]);
+    const outbox = await bed.sql.query('SELECT count(*)::int AS n FROM outbox WHERE causation_id = $1', [command.id]);
     expect({ inbox: inbox.rows[0].n, outbox: outbox.rows[0].n }).toEqual({ inbox: 1, outbox: 0 });
     expect(await paymentOf(orderId)).toBeUndefined();
 
@@ -270,7 +158,7 @@ describe('payment-service commands', () => {
 
     const duplicated = CapturePayment.create({ orderId }, meta(orderId));
     await Promise.all([send(CapturePayment, duplicated), send(CapturePayment, duplicated)]);
-    await deliveries.waitFor(duplicated.id, 2);
+    await bed.handled(duplicated.id, 2);
     const again = await repliesTo(duplicated);
     expect(again).toHaveLength(1);
     expect(again[0].data).toEqual(captured.data);
@@ -285,13 +173,13 @@ describe('payment-service commands', () => {
 
     const lateVoid = await voidPayment(orderId);
     const stray = await capture(randomUUID());
-    await Promise.all([deliveries.waitFor(lateVoid.id, 1), deliveries.waitFor(stray.id, 1)]);
-    const parked = await take(deadLetterQueueOf(Queues.paymentCommands));
+    await Promise.all([bed.handled(lateVoid.id, 1), bed.handled(stray.id, 1)]);
+    const parked = await bed.take(deadLetterQueueOf(Queues.paymentCommands));
     const codeOf = (id: string) => parked.find((m) => m.id === id)?.headers[DeadLetterHeaders.errorCode];
     expect(codeOf(lateVoid.id)).toBe('PAYMENT.VOID_AFTER_CAPTURE');
     expect(codeOf(stray.id)).toBe('PAYMENT.NOTHING_TO_CAPTURE');
     expect(await paymentOf(orderId)).toEqual(before);
-    const { rows } = await sql.query('SELECT count(*)::int AS n FROM outbox WHERE causation_id = ANY($1)', [[lateVoid.id, stray.id]]);
+    const { rows } = await bed.sql.query('SELECT count(*)::int AS n FROM outbox WHERE causation_id = ANY($1)', [[lateVoid.id, stray.id]]);
     expect(rows[0].n).toBe(0);
   });
 
@@ -301,10 +189,10 @@ describe('payment-service commands', () => {
     const command = await authorise(orderId);
     const [reply] = await repliesTo(command);
     expect(reply).toMatchObject({ type: PaymentAuthorised.type, data: { orderId } });
-    expect(deliveries.failures.filter((f) => f.failure.code === 'PAYMENT.GATEWAY_UNAVAILABLE')).toMatchObject([
+    expect(bed.failures.filter((f) => f.failure.code === 'PAYMENT.GATEWAY_UNAVAILABLE')).toMatchObject([
       { queue: Queues.paymentCommands, attempt: 1, outcome: 'retry', failure: { retryable: true } },
     ]);
-    await deliveries.waitFor(command.id, 2);
+    await bed.handled(command.id, 2);
     expect(await repliesTo(command)).toHaveLength(1);
     expect(await paymentOf(orderId)).toMatchObject({ status: 'AUTHORISED', authorisation_id: reply.data['authorisationId'] });
   });

@@ -22,7 +22,7 @@ export function httpMetricsMiddleware() {
     // after it ran is the handler's.
     const mountedAs = req.route;
     res.once('close', () => {
-      const route = req.route === mountedAs ? UNMATCHED_ROUTE : routeOf(req);
+      const route = (req.route !== mountedAs && routePatternOf(req)) || UNMATCHED_ROUTE;
       if (route === '/metrics') return;
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       duration.observe(
@@ -34,9 +34,10 @@ export function httpMetricsMiddleware() {
   };
 }
 
-function routeOf(req: Request): string {
+/** The pattern of the route that matched the request (`/orders/:id`); undefined before one matched. */
+export function routePatternOf(req: Request): string | undefined {
   // Express sets `req.route` once a route matched; Nest registers each handler as one route.
   const path = req.route?.path;
-  if (typeof path !== 'string') return UNMATCHED_ROUTE;
+  if (typeof path !== 'string') return undefined;
   return `${req.baseUrl ?? ''}${path}` || '/';
 }

@@ -108,6 +108,11 @@ describe('startTelemetry in a service process', () => {
       const server = one(inTrace, (span) => span.kind === SPAN_KIND_SERVER);
       const query = one(inTrace, (span) => span.name.startsWith('pg.query'));
       expect(server).toMatchObject({ service: 'traced-app', parentSpanId: callerSpanId });
+      // Named after the Nest route (HttpRouteInterceptor), as the HTTP conventions ask.
+      expect({ name: server.name, route: server.attributes['http.route'] }).toEqual({
+        name: 'GET /work',
+        route: '/work',
+      });
       expect(server.resource).toMatchObject({ 'service.namespace': 'orderly' });
       expect(ancestorsOf(query, inTrace)).toContain(server.spanId);
       // Scrapes of /metrics are not traced, and no query runs in a trace of its own.

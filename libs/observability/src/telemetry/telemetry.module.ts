@@ -1,4 +1,6 @@
 import { Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { HttpRouteInterceptor } from './http-route.interceptor';
 import { activeTelemetry } from './start-telemetry';
 
 @Injectable()
@@ -10,6 +12,9 @@ class TelemetryShutdown implements OnApplicationShutdown {
   }
 }
 
-/** Flushes the spans of `startTelemetry` when the application shuts down. */
-@Module({ providers: [TelemetryShutdown] })
+/**
+ * Names HTTP server spans after their route (`HttpRouteInterceptor`), and flushes the spans of
+ * `startTelemetry` when the application shuts down.
+ */
+@Module({ providers: [TelemetryShutdown, { provide: APP_INTERCEPTOR, useClass: HttpRouteInterceptor }] })
 export class TelemetryModule {}
