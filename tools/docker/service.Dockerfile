@@ -8,7 +8,8 @@
 #
 # At start the container applies its database's pending migrations (tools/prisma-migrate: Prisma's own
 # engine as WebAssembly, nothing downloaded at run time; an advisory lock makes concurrent replicas
-# safe), then runs the service. Docker compose wires it up: docker-compose.yml.
+# safe), seeds it if SEED_DATABASE=true (prisma/<database>/seed.ts: prisma/ is in the image), then runs
+# the service. Docker compose wires it up: docker-compose.yml.
 
 ARG NODE_IMAGE=node:24-bookworm-slim
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   buildProblems,
@@ -12,7 +12,15 @@ import {
   serviceEnvironmentProblems,
   variableProblems,
 } from './compose-checks';
-import { effectiveModel, environmentOf, loadProject, repoRoot, type ComposeProject } from './compose-project';
+import {
+  dependenciesOf,
+  effectiveModel,
+  environmentOf,
+  loadProject,
+  repoRoot,
+  type ComposeProject,
+} from './compose-project';
+import { DockerIgnore } from './dockerignore';
 import { loadServiceConfigs, requiredSettings } from './service-configs';
 
 // The repository's compose files, read as `docker compose` reads them with a .env copied from
@@ -158,5 +166,79 @@ describe('wiring of the stack', () => {
     expect(
       workQueues.filter((queue) => queue.arguments['x-queue-type'] !== 'quorum').map((q) => q.name),
     ).toEqual([]);
+  });
+});
+
+// `npm run demo -- --compose` (tools/demo) starts this stack with `docker compose up --wait` and places
+// sample orders on it: what it relies on, checked here since Docker cannot run on the build machines.
+describe('ready for npm run demo -- --compose', () => {
+  const model = effectiveModel(stacks[0]?.[1] as ComposeProject);
+  const services = Object.entries(model.services ?? {});
+  const entrypoint = readFileSync(path.join(repoRoot, 'tools/docker/service-entrypoint.sh'), 'utf8');
+
+  it('seeds the catalogue in inventory-service only, where the sample orders look for products', () => {
+    const seeding = services
+      .filter(([, service]) => environmentOf(service)['SEED_DATABASE'] !== undefined)
+      .map(([name, service]) => [name, environmentOf(service)['SEED_DATABASE']]);
+    expect(seeding).toEqual([['inventory-service', 'true']]);
+  });
+
+  it('has the entry point seed after the migrations and before the service, only when SEED_DATABASE=true', () => {
+    const lines = entrypoint.split('\n').map((line) => line.trim());
+    const deploy = lines.findIndex((line) => /prisma-migrate\/src\/cli\.ts deploy --service/.test(line));
+    const seed = lines.findIndex((line) =>
+      /prisma-migrate\/src\/cli\.ts seed --service "\$\{database\}"/.test(line),
+    );
+    const exec = lines.findIndex((line) => line.startsWith('exec node'));
+    expect(deploy).toBeGreaterThan(-1);
+    expect(seed).toBeGreaterThan(deploy);
+    expect(exec).toBeGreaterThan(seed);
+    // The seed command is the body of the `true)` branch of `case "${SEED_DATABASE:-false}"`.
+    const branch = lines.slice(0, seed).reverse();
+    expect(branch.find((line) => line.endsWith(')'))).toBe('true)');
+    expect(branch.find((line) => line.startsWith('case '))).toBe('case "${SEED_DATABASE:-false}" in');
+  });
+
+  it('builds the seed script and its data into the service images', () => {
+    const ignore = DockerIgnore.forContext(repoRoot);
+    const seedFiles = [
+      'prisma/inventory/seed.ts',
+      'prisma/inventory/seed-data.ts',
+      'tools/prisma-migrate/src/cli.ts',
+      'tools/prisma-migrate/src/seed-database.ts',
+      'tools/docker/service-entrypoint.sh',
+    ];
+    for (const file of seedFiles) expect(existsSync(path.join(repoRoot, file))).toBe(true);
+    expect(seedFiles.filter((file) => ignore.ignores(file))).toEqual([]);
+  });
+
+  it("ends the payment timeout sample within 20 s with order-service's saga settings", () => {
+    const config = configs.get('order-service');
+    expect(config).toBeDefined();
+    const settings = config?.parse(environmentOf(model.services?.['order-service'] ?? {})) as {
+      SAGA_STEP_TIMEOUT_MS: number;
+      SAGA_STEP_MAX_ATTEMPTS: number;
+      SAGA_SWEEP_INTERVAL_MS: number;
+    };
+    // The payment step is sent SAGA_STEP_MAX_ATTEMPTS times, each waiting its timeout (noticed by the
+    // sweeper at most one interval late), then the saga compensates.
+    const timeoutPathMs =
+      settings.SAGA_STEP_MAX_ATTEMPTS * (settings.SAGA_STEP_TIMEOUT_MS + settings.SAGA_SWEEP_INTERVAL_MS);
+    expect(timeoutPathMs).toBeLessThanOrEqual(20_000);
+  });
+
+  it('lets `docker compose up --wait` succeed: each service without a restart policy is a one-shot a running service awaits', () => {
+    // `--wait` fails when a container has exited, unless a service waits for its successful completion.
+    const awaited = new Set(
+      services.flatMap(([, service]) =>
+        Object.entries(dependenciesOf(service))
+          .filter(([, { condition }]) => condition === 'service_completed_successfully')
+          .map(([name]) => name),
+      ),
+    );
+    const oneShots = services
+      .filter(([, service]) => !service.restart || service.restart === 'no')
+      .map(([name]) => name);
+    expect(oneShots.filter((name) => !awaited.has(name))).toEqual([]);
   });
 });

@@ -2,22 +2,25 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Services } from '@orderly/contracts';
-import { listProducts, OrdersClient, type OrderView, StackServices } from '@orderly/local-stack';
+import { type OrderView, StackServices } from '@orderly/local-stack';
 import { serverFolder } from '@orderly/local-servers';
+import { runComposeDemo } from './compose-demo';
+import { DemoRefusedError } from './demo-refused.error';
 import { LocalStack } from './local-stack';
-import { formatSampleResult, traceIdOf } from './order-summary';
-import { runSampleOrders } from './sample-order-run';
-import { SampleOrders } from './sample-orders';
+import { traceIdOf } from './order-summary';
+import { placeSampleOrdersAndReport } from './sample-report';
 import { TraceSink } from './trace-sink';
 
 // `npm run demo`: the whole system on this machine, sample orders down every saga path, a summary of
 // each, then running until Ctrl-C.
-//   --once   CI mode: stop after the summary; exit 0 only if every sample order reached its expected outcome
+//   --once     CI mode: stop after the summary; exit 0 only if every sample order reached its expected outcome
+//   --compose  the same on the Docker Compose stack (compose-demo.ts) instead of processes on this machine
 
 const root = path.resolve(__dirname, '../../..');
 const { values } = parseArgs({
   options: {
     once: { type: 'boolean', default: false },
+    compose: { type: 'boolean', default: false },
     // Where data and logs go; the demo's test uses its own folder so it never touches a running demo.
     'base-dir': { type: 'string', default: serverFolder(path.join(root, '.local', 'demo')) },
   },
@@ -105,13 +108,6 @@ async function runDemo(stack: LocalStack, adminToken: string, traceSink?: TraceS
   await stack.start();
   const orderUrl = stack.url(Services.order);
   const inventoryUrl = stack.url(Services.inventory);
-  const catalogue = await listProducts(inventoryUrl);
-  say(`placing ${SampleOrders.length} sample orders: ${SampleOrders.map((s) => s.name).join(', ')}…`);
-  const results = await runSampleOrders(new OrdersClient(orderUrl), catalogue, SampleOrders, {
-    settleTimeoutMs: SettleTimeoutMs,
-    progress: say,
-  });
-  const failed = results.filter((r) => r.problem);
   const spansOf = async (order?: OrderView) => {
     const traceId = order && traceIdOf(order);
     if (!traceSink || !traceId) return undefined;
@@ -122,22 +118,16 @@ async function runDemo(stack: LocalStack, adminToken: string, traceSink?: TraceS
     }
     return traceSink.spansOf(traceId);
   };
-  const summaries = [];
-  for (const result of results)
-    summaries.push(formatSampleResult(result, orderUrl, await spansOf(result.order)));
-  process.stdout.write(`\n${summaries.join('\n\n')}\n\n`);
-  say(
-    failed.length === 0
-      ? `all ${results.length} sample orders reached their expected outcome.`
-      : `✖ ${failed.length} of ${results.length} sample orders did not: ${failed.map((r) => r.sample.name).join(', ')}`,
-  );
+  const results = await placeSampleOrdersAndReport({
+    orderUrl,
+    inventoryUrl,
+    settleTimeoutMs: SettleTimeoutMs,
+    progress: say,
+    spansOf,
+  });
+  const failed = results.filter((r) => r.problem);
 
   const management = new URL(stack.managementUrl);
-  const products = await listProducts(inventoryUrl);
-  process.stdout.write('\nStock after the sample orders:\n');
-  console.table(
-    products.map(({ sku, name, available, reserved, sold }) => ({ sku, name, available, reserved, sold })),
-  );
   process.stdout.write(
     [
       '',
@@ -155,10 +145,14 @@ async function runDemo(stack: LocalStack, adminToken: string, traceSink?: TraceS
   return failed.length === 0 ? 0 : 1;
 }
 
-main().then(
+(values.compose ? runComposeDemo({ root, once: values.once, say }) : main()).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`\n✖ demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      error instanceof DemoRefusedError
+        ? `\n✖ ${error.message}\n`
+        : `\n✖ demo failed: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exit(1);
   },
 );

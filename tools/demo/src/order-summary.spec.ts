@@ -99,4 +99,14 @@ describe('the demo summary of a sample order', () => {
     });
     expect(text.split('\n')[3]).toBe('    trace: 10 spans from inventory-service 6, payment-service 4');
   });
+
+  it('links the order trace where the stack keeps it, when there is such a place', () => {
+    const text = formatSampleResult(
+      { sample, order, elapsedMs: 180 },
+      'http://x',
+      undefined,
+      'http://localhost:3000/explore?trace=abc123',
+    );
+    expect(text.split('\n')[3]).toBe('    trace in Grafana: http://localhost:3000/explore?trace=abc123');
+  });
 });

@@ -27,6 +27,8 @@ export function formatSampleResult(
   orderServiceUrl: string,
   /** Spans of the order's trace per service, when the demo collected them. */
   spans?: Record<string, number>,
+  /** Where to see the order's trace (compose mode: Grafana's Explore on Tempo). */
+  traceUrl?: string,
 ): string {
   const { sample, order, elapsedMs, problem } = result;
   const mark = problem ? '✖' : '✔';
@@ -57,6 +59,7 @@ export function formatSampleResult(
       `    trace: ${total} spans from ${spanCounts.map(([service, count]) => `${service} ${count}`).join(', ')}`,
     );
   }
+  if (traceUrl) lines.push(`    trace in Grafana: ${traceUrl}`);
   const first = saga?.timeline[0];
   if (saga && first) {
     lines.push(

@@ -20,6 +20,8 @@ export interface FaultRecord {
 
 export interface FaultReport {
   profile: string;
+  /** What the services' broker was, when not a single node (the cluster form: nodes and replication). */
+  broker?: string;
   startedAt: string;
   durationS: number;
   machine: { cpus: number; loadAverageAtEnd: number[] };
@@ -43,6 +45,7 @@ export function formatReport(report: FaultReport): string {
   const lines = [
     `### Fault suite (${report.profile}) — ${report.startedAt}, ${report.durationS} s, load ${report.machine.loadAverageAtEnd.map((l) => l.toFixed(1)).join(' ')} on ${report.machine.cpus} CPUs`,
     '',
+    ...(report.broker ? [`Broker: ${report.broker}.`, ''] : []),
     '| orders | outcomes | faults | lost | duplicated effects | unexpected | recovered | max recovery | longest saga | re-sent commands | poison parked |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     `| ${ledger.orders} | ${Object.entries(ledger.outcomes)
@@ -87,12 +90,13 @@ export function formatReport(report: FaultReport): string {
 }
 
 /**
- * Writes `faults-<profile>.json` and `.md`: the long form's under apps/e2e/results (committed; the README
- * quotes them), the short form's, which every `npm test` runs, under the git-ignored .local/test-results.
+ * Writes `faults-<profile>.json` and `.md`: the long and cluster forms' under apps/e2e/results (committed;
+ * the README quotes them), the short form's, which every `npm test` runs, under the git-ignored
+ * .local/test-results.
  */
 export function writeReport(report: FaultReport): string {
   const dir =
-    report.profile === 'long'
+    report.profile !== 'short'
       ? path.resolve(__dirname, '../../results')
       : path.resolve(__dirname, '../../../../.local/test-results');
   mkdirSync(dir, { recursive: true });
