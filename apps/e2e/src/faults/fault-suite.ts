@@ -33,7 +33,8 @@ const SagaSettings = {
   SAGA_STEP_MAX_ATTEMPTS: '10',
   SAGA_COMPENSATION_MAX_ATTEMPTS: '100',
   SAGA_SWEEP_INTERVAL_MS: '200',
-  ADMIN_TOKEN: 'fault-suite-admin-token-not-a-secret',
+  // Generated per run: no credential is written in the sources (apps/broker security-credentials.spec.ts).
+  ADMIN_TOKEN: randomBytes(18).toString('base64url'),
 };
 /** Leftovers (notifications after the last saga, outbox rows, dead letters) must appear within this. */
 const DrainBoundMs = 60_000;
