@@ -13,7 +13,12 @@ export type {
   ProcessSpanAttributes,
   PublishSpanOptions,
 } from './tracing/messaging-spans';
-export { currentTraceContext, injectTraceContext, recordSpanError } from './tracing/trace-context';
+export {
+  continueTrace,
+  currentTraceContext,
+  injectTraceContext,
+  recordSpanError,
+} from './tracing/trace-context';
 export type { TraceCarrier, TraceContext } from './tracing/trace-context';
 export { MessagingAttribute } from './tracing/messaging-attributes';
 export { annotateSagaSpan, SagaAttribute } from './tracing/saga-span';

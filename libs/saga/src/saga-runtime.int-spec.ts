@@ -18,10 +18,11 @@ import {
   StockReserved,
   VoidPayment,
 } from '@orderly/contracts';
-import type { SagaMetricsRecorder } from '@orderly/observability';
+import { type SagaMetricsRecorder, startTelemetry, type Telemetry } from '@orderly/observability';
 import { PrismaClient as OrderDatabase } from '@orderly/order-db';
 import { OutboxWriter } from '@orderly/outbox';
-import { createTestDatabase, type TestDatabase, workspaceRoot } from '@orderly/testing';
+import { createTestDatabase, OtlpReceiver, type TestDatabase, workspaceRoot } from '@orderly/testing';
+import { trace } from '@opentelemetry/api';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
@@ -367,7 +368,7 @@ describe('SagaRuntime (real PostgreSQL)', () => {
     await replyTo(rt, reply(StockReserved, s.id, await awaiting(s.id), { reservationId: randomUUID() }));
     await expect(
       prisma.$transaction((tx) =>
-        SagaStore.save(tx as unknown as SagaDatabase, { ...stale, status: 'FAILED' }),
+        SagaStore.save(tx as unknown as SagaDatabase, { ...stale, status: 'FAILED' }, undefined),
       ),
     ).rejects.toBeInstanceOf(SagaConcurrencyError);
     expect(await load(s.id)).toMatchObject({ status: 'RUNNING', stepIndex: 1, version: 1 });
@@ -400,5 +401,61 @@ describe('SagaRuntime (real PostgreSQL)', () => {
       expect((await outbox(s.id)).map((m) => m.type)).toEqual([ReserveStock.type, ReserveStock.type]);
       expect(await load(s.id)).toMatchObject({ attempt: 2, version: 1 });
     }
+  });
+});
+
+describe('SagaRuntime tracing', () => {
+  let receiver: OtlpReceiver;
+  let telemetry: Telemetry;
+
+  beforeAll(async () => {
+    receiver = await OtlpReceiver.start();
+    telemetry = startTelemetry({
+      serviceName: 'saga-test',
+      env: {},
+      exporter: receiver.exporter(),
+      autoInstrumentation: false,
+      log: () => undefined,
+    });
+  });
+
+  afterAll(async () => {
+    await telemetry?.shutdown();
+    await receiver?.close();
+  });
+
+  it('a step re-sent by the deadline sweep stays in the trace the saga started in', async () => {
+    const { runtime: rt } = runtime();
+    const { s, root } = await trace.getTracer('test').startActiveSpan('place order', async (span) => {
+      const saga = await started(rt);
+      span.end();
+      return { s: saga, root: span.spanContext() };
+    });
+    await rt.sweepDue({ now: later() });
+    const rows = await prisma.outboxMessage.findMany({
+      where: { correlationId: s.id },
+      orderBy: { id: 'asc' },
+    });
+    expect(rows.map((r) => r.type)).toEqual([ReserveStock.type, ReserveStock.type]);
+    const [first, resent] = rows.map((r) => r.traceparent?.split('-'));
+
+    await telemetry.forceFlush();
+    const deadline = receiver.spans.find(
+      (span) => span.name === `saga ${Saga.name} deadline` && span.traceId === root.traceId,
+    );
+    // Started: written under the request's span. Re-sent: under a deadline span, a child of the span the
+    // saga's last transition ran in (here the start).
+    expect({
+      first: first?.[1],
+      firstParent: first?.[2],
+      resent: resent?.[1],
+      resentParent: resent?.[2],
+    }).toEqual({
+      first: root.traceId,
+      firstParent: root.spanId,
+      resent: root.traceId,
+      resentParent: deadline?.spanId,
+    });
+    expect(deadline?.parentSpanId).toBe(root.spanId);
   });
 });

@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Message } from '@orderly/contracts';
 import {
   annotateSagaSpan,
+  continueTrace,
   currentTraceContext,
   sagaMetricsRecorder,
   type SagaMetricsRecorder,
@@ -64,7 +65,7 @@ export class SagaRuntime {
   ): Promise<SagaState<D>> {
     this.definitionOf(definition.name);
     const t = startSaga(definition, id, data, this.context());
-    await SagaStore.insert(tx, t.state);
+    await SagaStore.insert(tx, t.state, currentTraceContext()?.traceparent);
     await this.write(tx, definition as SagaDefinition<unknown>, undefined, t as Transition<unknown>, false);
     this.metrics.started(definition.name);
     return t.state;
@@ -120,15 +121,13 @@ export class SagaRuntime {
     let changed = 0;
     for (let i = 0; i < limit; i++) {
       const outcome = await this.options.database.$transaction(async (tx) => {
-        const state = await SagaStore.claimDue(tx, now);
-        if (!state) return 'none';
+        const due = await SagaStore.claimDue(tx, now);
+        if (!due) return 'none';
+        const { state } = due;
         const definition = this.definitionOf(state.type);
-        return this.apply(
-          tx,
-          definition,
-          state,
-          onDeadline(definition, state, this.context(now)),
-          'deadline',
+        // A re-send or compensation started by the deadline continues the order's trace.
+        return continueTrace(due.traceparent, `saga ${state.type} deadline`, () =>
+          this.apply(tx, definition, state, onDeadline(definition, state, this.context(now)), 'deadline'),
         );
       });
       if (outcome === 'none') break;
@@ -193,7 +192,7 @@ export class SagaRuntime {
       this.logger.debug(`saga ${before.id}: ${cause} ignored (${result.ignored})`);
       return 'ignored';
     }
-    await SagaStore.save(tx, result.state);
+    await SagaStore.save(tx, result.state, currentTraceContext()?.traceparent);
     await this.write(tx, definition, before, result, true);
     return 'applied';
   }

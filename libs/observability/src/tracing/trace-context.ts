@@ -72,3 +72,27 @@ export function markSpanFailed(span: Span, error: unknown): void {
   span.setAttribute(MessagingAttribute.errorType, err.name || err.constructor.name);
   span.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
 }
+
+/**
+ * Runs `fn` in a span `name` that continues the trace `traceparent` describes (a remote parent), for
+ * work that resumes something traced earlier with no message or request to carry the context: a saga
+ * step re-sent by the deadline sweep belongs to the order's trace, not to a trace of its own. Without a
+ * `traceparent` (or with tracing off: a non-recording span) `fn` still runs, and its errors mark the span.
+ */
+export async function continueTrace<T>(
+  traceparent: string | undefined,
+  name: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const parent = traceparent ? contextFromCarrier({ traceparent }) : ROOT_CONTEXT;
+  return trace.getTracer('@orderly/observability').startActiveSpan(name, {}, parent, async (span) => {
+    try {
+      return await fn();
+    } catch (error) {
+      markSpanFailed(span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}

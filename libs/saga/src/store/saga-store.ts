@@ -53,11 +53,12 @@ export interface SagaListFilter {
 }
 
 export const SagaStore = {
-  async insert(tx: SagaTransaction, s: SagaState): Promise<void> {
+  /** `traceparent`: the trace the saga starts in (see `claimDue`). */
+  async insert(tx: SagaTransaction, s: SagaState, traceparent: string | undefined): Promise<void> {
     await tx.$executeRawUnsafe(
       `INSERT INTO saga_instance (id, type, status, data, step_index, phase, attempt, awaiting_message_id, deadline_at,
-         step_started_at, reason, cancelled, version, started_at, ended_at, updated_at)
-       VALUES ($1::uuid, $2, $3::saga_status, $4::jsonb, $5, $6, $7, $8, $9, $10, $11, $12, 0, $13, $14, now())`,
+         step_started_at, reason, cancelled, version, started_at, ended_at, traceparent, updated_at)
+       VALUES ($1::uuid, $2, $3::saga_status, $4::jsonb, $5, $6, $7, $8, $9, $10, $11, $12, 0, $13, $14, $15, now())`,
       s.id,
       s.type,
       s.status,
@@ -72,6 +73,7 @@ export const SagaStore = {
       s.cancelled,
       s.startedAt,
       s.endedAt,
+      traceparent ?? null,
     );
   },
 
@@ -87,12 +89,15 @@ export const SagaStore = {
     return rows[0] ? stateOf(rows[0]) : undefined;
   },
 
-  /** Writes `s` over version `s.version` and returns the new version; someone else's write in between is refused. */
-  async save(tx: SagaTransaction, s: SagaState): Promise<number> {
+  /**
+   * Writes `s` over version `s.version` and returns the new version; someone else's write in between is
+   * refused. `traceparent`: the trace of this transition (kept as it was when there is none).
+   */
+  async save(tx: SagaTransaction, s: SagaState, traceparent: string | undefined): Promise<number> {
     const rows = await tx.$queryRawUnsafe<Array<{ version: number }>>(
       `UPDATE saga_instance SET status = $3::saga_status, data = $4::jsonb, step_index = $5, phase = $6, attempt = $7,
          awaiting_message_id = $8, deadline_at = $9, step_started_at = $10, reason = $11, cancelled = $12,
-         ended_at = $13, version = version + 1, updated_at = now()
+         ended_at = $13, traceparent = COALESCE($14, traceparent), version = version + 1, updated_at = now()
        WHERE id = $1::uuid AND version = $2
        RETURNING version`,
       s.id,
@@ -108,6 +113,7 @@ export const SagaStore = {
       s.reason,
       s.cancelled,
       s.endedAt,
+      traceparent ?? null,
     );
     if (rows.length === 0) throw new SagaConcurrencyError(s.id, s.version);
     return rows[0].version;
@@ -140,16 +146,21 @@ export const SagaStore = {
 
   /**
    * One in-flight saga past its deadline, locked; sagas locked by another sweeper (or by a reply being
-   * handled) are skipped, so several instances sweep side by side without waiting on each other.
+   * handled) are skipped, so several instances sweep side by side without waiting on each other. With
+   * it the trace of its last transition: what the sweep does for it belongs to that trace.
    */
-  async claimDue(tx: SagaTransaction, now: Date): Promise<SagaState | undefined> {
-    const rows = await tx.$queryRawUnsafe<Row[]>(
-      `SELECT ${COLUMNS} FROM saga_instance
+  async claimDue(
+    tx: SagaTransaction,
+    now: Date,
+  ): Promise<{ state: SagaState; traceparent: string | undefined } | undefined> {
+    const rows = await tx.$queryRawUnsafe<Array<Row & { traceparent: string | null }>>(
+      `SELECT ${COLUMNS}, traceparent FROM saga_instance
        WHERE status IN ('RUNNING', 'COMPENSATING') AND deadline_at <= $1
        ORDER BY deadline_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
       now,
     );
-    return rows[0] ? stateOf(rows[0]) : undefined;
+    const row = rows[0];
+    return row ? { state: stateOf(row), traceparent: row.traceparent ?? undefined } : undefined;
   },
 
   async list(db: SagaTransaction, filter: SagaListFilter): Promise<SagaState[]> {

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "saga_instance" ADD COLUMN     "traceparent" VARCHAR(55);
