@@ -8,7 +8,10 @@ import path from 'node:path';
 const root = path.resolve(__dirname, '../../..');
 
 /** Files in the repository (tracked, or new and not ignored), without tests, fixtures and prose. */
-const shipped = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8' })
+const shipped = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], {
+  cwd: root,
+  encoding: 'utf8',
+})
   .split('\n')
   .filter(
     (file) =>
@@ -40,12 +43,15 @@ const code = (text: string): string =>
     .map((line) => line.replace(/(^|\s)(#|\/\/).*$/, '').replace(/\be\.g\.\s+\S+/g, ''))
     .join('\n');
 
-const WeakSecret = '(guest|admin|password|passw0rd|postgres|rabbitmq|secret|changeme|letmein|root|123456|test)';
+const WeakSecret =
+  '(guest|admin|password|passw0rd|postgres|rabbitmq|secret|changeme|letmein|root|123456|test)';
 
 describe('no default credentials', () => {
   it('finds files to check (the file list is not empty by mistake)', () => {
     expect(shipped.length).toBeGreaterThan(50);
-    expect(shipped).toEqual(expect.arrayContaining(['apps/broker/rabbitmq/rabbitmq.conf', 'tools/demo/src/demo.ts']));
+    expect(shipped).toEqual(
+      expect.arrayContaining(['apps/broker/rabbitmq/rabbitmq.conf', 'tools/demo/src/demo.ts']),
+    );
   });
 
   it('has no guest user and no weak password in any URL, config key or definitions file', () => {
@@ -55,7 +61,10 @@ describe('no default credentials', () => {
       ['a URL with a weak password', new RegExp(`[a-z]+://(?!user:)[^/\\s:@'"\`]+:${WeakSecret}@`, 'i')],
       ['rabbitmq.conf default_user/default_pass guest', /^\s*default_(user|pass)\s*=\s*guest\b/im],
       ['a definitions user named guest', /"name"\s*:\s*"guest"/],
-      ['a password setting with a weak value', new RegExp(`(PASSWORD|_PASS|TOKEN|SECRET)\\s*[=:]\\s*["']?${WeakSecret}["']?\\s*$`, 'im')],
+      [
+        'a password setting with a weak value',
+        new RegExp(`(PASSWORD|_PASS|TOKEN|SECRET)\\s*[=:]\\s*["']?${WeakSecret}["']?\\s*$`, 'im'),
+      ],
     ];
     const found = shipped.flatMap((file) => {
       const text = code(read(file));
@@ -90,7 +99,9 @@ describe('no default credentials', () => {
       // Each `KEY: z…` declaration runs until the next key at the same indentation.
       const declarations = code(read(file)).split(/\n(?=\s+[A-Z][A-Z0-9_]*\s*:)/);
       return declarations
-        .filter((declaration) => /^\s*([A-Z0-9_]*(PASSWORD|TOKEN|SECRET)|DATABASE_URL|AMQP_URL)\s*:/.test(declaration))
+        .filter((declaration) =>
+          /^\s*([A-Z0-9_]*(PASSWORD|TOKEN|SECRET)|DATABASE_URL|AMQP_URL)\s*:/.test(declaration),
+        )
         .filter((declaration) => /\.default\(/.test(declaration))
         .map((declaration) => `${file}: ${/^\s*([A-Z0-9_]+)/.exec(declaration)?.[1]} has a default`);
     });

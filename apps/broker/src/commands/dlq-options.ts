@@ -19,7 +19,7 @@ export const DlqConnectionFlagsHelp = `  --url <url>         the broker's manage
   --amqp-url <url>    connect to this AMQP listener instead, e.g. amqp://broker:5672 (no management API needed)
   --vhost <name>      default "${Topology.vhost}"
 Credentials: the broker administrator, from the URL's user info, else ${LocalNodeEnv.adminUser} /
-${LocalNodeEnv.adminPassword}, else the local node's dev-only administrator.`;
+${LocalNodeEnv.adminPassword}, else the local node's administrator (generated password).`;
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 

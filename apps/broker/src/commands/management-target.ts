@@ -10,7 +10,7 @@ export interface ManagementTarget {
 /**
  * The broker a command talks to: `--url` (credentials in it, or from RABBITMQ_ADMIN_USER /
  * RABBITMQ_ADMIN_PASSWORD), or by default the local node of `npm run broker -- start` with its
- * administrator (the dev-only password unless RABBITMQ_ADMIN_PASSWORD says otherwise).
+ * administrator (its generated password unless RABBITMQ_ADMIN_PASSWORD says otherwise).
  */
 export function managementTarget(flagUrl: string | undefined, env: NodeJS.ProcessEnv): ManagementTarget {
   const port = portOption(
@@ -22,8 +22,7 @@ export function managementTarget(flagUrl: string | undefined, env: NodeJS.Proces
   const url = new URL(flagUrl ?? `http://127.0.0.1:${port}`);
   const credentials: ManagementCredentials = {
     user: decodeURIComponent(url.username) || env[LocalNodeEnv.adminUser] || LocalNodeDefaults.adminUser,
-    password:
-      decodeURIComponent(url.password) || localAdminPassword(env, { generate: false }),
+    password: decodeURIComponent(url.password) || localAdminPassword(env, { generate: false }),
   };
   url.username = '';
   url.password = '';

@@ -9,7 +9,7 @@ const serviceNames = Topology.services.map((service) => service.name);
 export const provisionCommand: Command = {
   name: 'provision',
   summary: 'apply the topology and the service users to a broker (idempotent)',
-  help: `Usage: npm run broker -- provision [--url <management url>] [--passwords-file <json> | --dev]
+  help: `Usage: npm run broker -- provision [--url <management url>] [--passwords-file <json>] [--generate-passwords <json>]
                                   [--vhost <name>] [--user-prefix <prefix>]
 
 Creates the vhost, exchanges, queues (with their arguments), bindings and policies that are missing,
@@ -22,7 +22,9 @@ Options:
                            (default: the local node of \`start\`, http://127.0.0.1:15672 or BROKER_MANAGEMENT_PORT);
                            without credentials in it: RABBITMQ_ADMIN_USER / RABBITMQ_ADMIN_PASSWORD
   --passwords-file <json>  { "order-service": "<password>", ... }; wins over the environment
-  --dev                    services without a password get the DEV-ONLY password "<service>-dev-only"
+  --generate-passwords <json>
+                           services without a password get a random one, kept in this file (mode 0600;
+                           the same ones again next time)
   --vhost <name>           provision another vhost than "${Topology.vhost}"
   --user-prefix <prefix>   user names "<prefix><service>", for several environments on one broker
 
@@ -32,7 +34,7 @@ Passwords are read from ${serviceNames.map(passwordEnvOf).join(', ')}.`,
     const options = parseOptions(argv, {
       url: { type: 'string' },
       'passwords-file': { type: 'string' },
-      dev: { type: 'boolean', default: false },
+      'generate-passwords': { type: 'string' },
       vhost: { type: 'string' },
       'user-prefix': { type: 'string', default: '' },
     });
@@ -40,7 +42,7 @@ Passwords are read from ${serviceNames.map(passwordEnvOf).join(', ')}.`,
     const passwords = resolvePasswords(serviceNames, {
       env: process.env,
       file: options['passwords-file'],
-      dev: options.dev,
+      generated: options['generate-passwords'],
     });
     const result = await provisionTopology({
       managementUrl: target.url,

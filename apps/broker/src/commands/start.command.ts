@@ -4,7 +4,7 @@ import { Services, Topology } from '@orderly/contracts';
 import { LocalNodeDefaults, LocalNodeEnv, workspaceRoot } from '../broker-settings';
 import { localNode } from '../node/local-node';
 import { provisionTopology } from '../provision/provision';
-import { devPasswordOf, passwordEnvOf, resolvePasswords } from '../provision/service-passwords';
+import { passwordEnvOf, resolvePasswords, usesGeneratedPasswords } from '../provision/service-passwords';
 import { ExitCode, parseOptions, redactUrl, type Command } from './command';
 import {
   LocalNodeFlags,
@@ -17,6 +17,9 @@ import { printProvisionResult } from './provision.command';
 
 const serviceNames = Topology.services.map((service) => service.name);
 
+/** Where `start` keeps the service users' generated passwords, in the node's folder. */
+const ServicePasswordsFile = 'service-passwords.json';
+
 export const startCommand: Command = {
   name: 'start',
   summary: 'run a local RabbitMQ node (.local/broker) with the topology provisioned',
@@ -28,8 +31,8 @@ returns; \`npm run broker -- stop\` stops it. Its data stays in its folder betwe
 
 Once the management API answers, the topology is provisioned (see \`provision --help\`), one user per
 service, with passwords from BROKER_PASSWORD_<SERVICE> (e.g. ${passwordEnvOf(Services.order)}) or
---passwords-file, else the DEV-ONLY "<service>-dev-only". Running \`start\` again while the node runs
-only provisions again.
+--passwords-file, else generated ones kept in <node folder>/${ServicePasswordsFile} (mode 0600; the same
+ones on the next start). Running \`start\` again while the node runs only provisions again.
 
 The administrator (management UI) is ${LocalNodeEnv.adminUser} / ${LocalNodeEnv.adminPassword}, by default
 ${LocalNodeDefaults.adminUser} with a password generated on the first start and kept in
@@ -48,10 +51,11 @@ ${LocalNodeFlagsHelp}`,
       'passwords-file': { type: 'string' },
     });
     const settings = localNodeSettings(options, process.env);
+    const generatedFile = path.join(settings.baseDir, ServicePasswordsFile);
     const passwords = resolvePasswords(serviceNames, {
       env: process.env,
       file: options['passwords-file'],
-      dev: true,
+      generated: generatedFile,
     });
     const shownDir = path.relative(workspaceRoot, settings.baseDir) || settings.baseDir;
 
@@ -84,7 +88,7 @@ ${LocalNodeFlagsHelp}`,
     amqp.password = '';
     amqp.pathname = `/${encodeURIComponent(result.vhost)}`;
     const management = new URL(urls.managementUrl);
-    const devPasswords = serviceNames.every((service) => passwords[service] === devPasswordOf(service));
+    const generatedPasswords = usesGeneratedPasswords(passwords, generatedFile);
     const generatedAdmin = !process.env[LocalNodeEnv.adminPassword];
     management.username = '';
     management.password = '';
@@ -94,8 +98,8 @@ ${LocalNodeFlagsHelp}`,
     );
     output.out(
       `  AMQP:          ${amqp.toString()}  ` +
-        (devPasswords
-          ? '(user <service>, password <service>-dev-only: DEV ONLY)'
+        (generatedPasswords
+          ? `(user <service>, passwords generated in ${path.relative(workspaceRoot, generatedFile) || generatedFile})`
           : '(user <service>, the password you gave)'),
     );
     output.out(

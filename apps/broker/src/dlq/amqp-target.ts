@@ -19,7 +19,7 @@ interface Overview {
 /**
  * Where the DLQ commands connect, as the broker administrator:
  * - `--amqp-url amqp://host:5672`: that listener (credentials in it, else RABBITMQ_ADMIN_USER /
- *   RABBITMQ_ADMIN_PASSWORD, else the local node's dev-only administrator);
+ *   RABBITMQ_ADMIN_PASSWORD, else the local node's administrator (generated password));
  * - otherwise the management API (`--url`, as for `provision`; default the local node) is asked for
  *   its AMQP listener's port, on the management URL's host. The same request checks the credentials
  *   and that the vhost exists, so a mistake is reported in plain words before any AMQP traffic.

@@ -161,7 +161,10 @@ describe('broker users provisioned from the topology', () => {
     const [tier] = resolveRetry(paymentQueue).tiers;
     const channel = await channelAs(Services.payment);
     // As at its startup: declaring a tier checks write on its dead-letter exchange, the service's own.
-    await channel.assertQueue(tier.queue, { durable: true, arguments: retryTierArguments(paymentQueue, tier.delayMs) });
+    await channel.assertQueue(tier.queue, {
+      durable: true,
+      arguments: retryTierArguments(paymentQueue, tier.delayMs),
+    });
     channel.publish(retryExchangeOf(Services.payment), tier.queue, Buffer.from('{"retry":1}'), {
       mandatory: true,
       expiration: '50',
@@ -174,14 +177,19 @@ describe('broker users provisioned from the topology', () => {
       back = await channel.get(Queues.paymentCommands, { noAck: true });
       if (!back) await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    expect(back && [back.content.toString(), back.fields.exchange]).toEqual(['{"retry":1}', retryExchangeOf(Services.payment)]);
+    expect(back && [back.content.toString(), back.fields.exchange]).toEqual([
+      '{"retry":1}',
+      retryExchangeOf(Services.payment),
+    ]);
     await channel.close();
   });
 
   it('refuses payment-service publishing to another service’s retry exchange', async () => {
     const channel = await channelAs(Services.payment);
     const other = retryExchangeOf(Services.inventory);
-    const error = await refusal(channel, (c) => c.publish(other, `${Queues.inventoryCommands}`, Buffer.from('{}')));
+    const error = await refusal(channel, (c) =>
+      c.publish(other, `${Queues.inventoryCommands}`, Buffer.from('{}')),
+    );
     expectRefused(error, 'write', `exchange '${other}'`, Services.payment);
   });
 
@@ -200,7 +208,8 @@ describe('broker users provisioned from the topology', () => {
     // Everything but what it publishes to and its own `<service>.*` (retry, dead-letter): also its own
     // context's command exchange, which only the orchestrator writes to.
     const forbiddenExchanges = resolveExchanges(Topology).filter(
-      (exchange) => !exchange.name.startsWith(`${service}.`) && !declaration?.publishesTo.includes(exchange.name),
+      (exchange) =>
+        !exchange.name.startsWith(`${service}.`) && !declaration?.publishesTo.includes(exchange.name),
     );
     let connection: ChannelModel | undefined;
     /** A fresh channel on one connection of the service: each refusal closes the channel it happened on. */
@@ -221,8 +230,18 @@ describe('broker users provisioned from the topology', () => {
     it('cannot consume or get from any queue of another service (work queues, retry tiers, DLQs)', async () => {
       expect(foreignQueues.length).toBeGreaterThan(0);
       for (const queue of foreignQueues) {
-        expectRefused(await refusal(await freshChannel(), (c) => c.consume(queue.name, () => undefined)), 'read', `queue '${queue.name}'`, service);
-        expectRefused(await refusal(await freshChannel(), (c) => c.get(queue.name)), 'read', `queue '${queue.name}'`, service);
+        expectRefused(
+          await refusal(await freshChannel(), (c) => c.consume(queue.name, () => undefined)),
+          'read',
+          `queue '${queue.name}'`,
+          service,
+        );
+        expectRefused(
+          await refusal(await freshChannel(), (c) => c.get(queue.name)),
+          'read',
+          `queue '${queue.name}'`,
+          service,
+        );
       }
     });
 
@@ -234,7 +253,9 @@ describe('broker users provisioned from the topology', () => {
         expect.arrayContaining(commandExchanges.filter((name) => !allowedCommands.includes(name))),
       );
       for (const exchange of forbiddenExchanges) {
-        const error = await refusal(await freshChannel(), (c) => c.publish(exchange.name, 'any', Buffer.from('{}')));
+        const error = await refusal(await freshChannel(), (c) =>
+          c.publish(exchange.name, 'any', Buffer.from('{}')),
+        );
         expectRefused(error, 'write', `exchange '${exchange.name}'`, service);
       }
     });

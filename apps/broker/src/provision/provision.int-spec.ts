@@ -12,7 +12,7 @@ import {
 import { createTestVhost, type TestVhost } from '@orderly/testing';
 import { apiPath } from './management-client';
 import { provisionTopology } from './provision';
-import { devPasswordOf } from './service-passwords';
+import { randomBytes } from 'node:crypto';
 import { TopologyConflictError } from './topology-conflict.error';
 
 interface ApiQueue {
@@ -32,7 +32,9 @@ interface ApiBinding {
 }
 
 const services = Topology.services.map((service) => service.name);
-const devPasswords = Object.fromEntries(services.map((service) => [service, devPasswordOf(service)]));
+const servicePasswords = Object.fromEntries(
+  services.map((service) => [service, randomBytes(12).toString('base64url')]),
+);
 
 async function eventually(assertion: () => Promise<void>, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -63,7 +65,12 @@ describe('provisionTopology', () => {
   });
 
   const provision = (vhost = broker.vhost) =>
-    provisionTopology({ managementUrl: broker.managementUrl, vhost, userPrefix, passwords: devPasswords });
+    provisionTopology({
+      managementUrl: broker.managementUrl,
+      vhost,
+      userPrefix,
+      passwords: servicePasswords,
+    });
 
   it('creates every declared queue with exactly its declared arguments, exchange, binding, policy, user and permission', async () => {
     const result = await provision();
@@ -209,7 +216,7 @@ describe('provisionTopology', () => {
         managementUrl: other.managementUrl,
         vhost: other.vhost,
         userPrefix,
-        passwords: devPasswords,
+        passwords: servicePasswords,
       }).catch((e: unknown) => e);
 
       expect(error).toBeInstanceOf(TopologyConflictError);

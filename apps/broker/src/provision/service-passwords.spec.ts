@@ -1,12 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
   MissingPasswordsError,
   PasswordsFileError,
-  devPasswordOf,
   passwordEnvOf,
   resolvePasswords,
+  usesGeneratedPasswords,
 } from './service-passwords';
 
 const services = ['order-service', 'payment-service'];
@@ -25,12 +25,28 @@ describe('service passwords', () => {
     ).toEqual({ 'order-service': 'o', 'payment-service': 'p' });
   });
 
-  it('come from the file first, then the environment, then (with --dev only) the dev-only password', () => {
+  it('come from the file first, then the environment, then (with a generated-passwords file) generated', () => {
     const file = path.join(dir, 'passwords.json');
+    const generated = path.join(dir, 'node', 'service-passwords.json');
     writeFileSync(file, JSON.stringify({ 'order-service': 'from-file' }));
-    expect(
-      resolvePasswords(services, { file, env: { BROKER_PASSWORD_ORDER_SERVICE: 'from-env' }, dev: true }),
-    ).toEqual({ 'order-service': 'from-file', 'payment-service': devPasswordOf('payment-service') });
+    const first = resolvePasswords(services, {
+      file,
+      env: { BROKER_PASSWORD_ORDER_SERVICE: 'from-env' },
+      generated,
+    });
+    expect(first['order-service']).toBe('from-file');
+    expect(first['payment-service']).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    // Kept for the developer (owner-only) and given again next time: the broker user keeps its password.
+    expect(JSON.parse(readFileSync(generated, 'utf8'))).toEqual({
+      'payment-service': first['payment-service'],
+    });
+    expect(statSync(generated).mode & 0o777).toBe(0o600);
+    expect(resolvePasswords(services, { file, generated })).toEqual(first);
+    expect(usesGeneratedPasswords(first, generated)).toBe(true);
+    expect(usesGeneratedPasswords({ 'order-service': 'from-file' }, generated)).toBe(false);
+    // Each service its own secret.
+    const both = resolvePasswords(['a-service', 'b-service'], { generated: path.join(dir, 'other.json') });
+    expect(both['a-service']).not.toBe(both['b-service']);
   });
 
   it('name every service without a password, and the variables to set', () => {

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { BrokerError } from '../errors/broker-error';
 
 /** Broker password per service name (`order-service` → secret). */
@@ -8,20 +10,13 @@ export type ServicePasswords = Record<string, string>;
 export const passwordEnvOf = (service: string): string =>
   `BROKER_PASSWORD_${service.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
 
-/**
- * DEV ONLY. The password `start` (and `provision --dev`) give a service's user when none is supplied:
- * predictable, so a local service can be started with a known AMQP_URL. Never use it for a broker that
- * anything but this machine can reach.
- */
-export const devPasswordOf = (service: string): string => `${service}-dev-only`;
-
 export class MissingPasswordsError extends BrokerError {
   readonly code = 'BROKER.MISSING_PASSWORDS';
 
   constructor(readonly services: string[]) {
     super(
       `no broker password for ${services.join(', ')}: set ${services.map(passwordEnvOf).join(', ')}, ` +
-        `or pass --passwords-file <json>, or --dev for the local dev-only passwords`,
+        `or pass --passwords-file <json>, or --generate-passwords <json> to have them generated`,
     );
   }
 }
@@ -31,25 +26,46 @@ export interface PasswordSources {
   env?: NodeJS.ProcessEnv;
   /** A JSON file `{ "order-service": "secret", ... }`; it wins over the environment. */
   file?: string;
-  /** Fall back to the dev-only password for services without one. */
-  dev?: boolean;
+  /**
+   * A JSON file of generated passwords (like `file`): a service without a password gets the one kept
+   * there, or a new random one that is added to it (created with mode 0600). There are no default
+   * passwords: a local broker's users get generated ones, which its developer reads from this file.
+   */
+  generated?: string;
 }
 
-/** One password per service, from the file, then the environment, then (with `dev`) the dev password. */
+/** One password per service: from the file, then the environment, then (with `generated`) generated. */
 export function resolvePasswords(services: readonly string[], sources: PasswordSources): ServicePasswords {
   const fromFile = sources.file ? readPasswordsFile(sources.file) : {};
+  const generated =
+    sources.generated && existsSync(sources.generated) ? readPasswordsFile(sources.generated) : {};
   const passwords: ServicePasswords = {};
   const missing: string[] = [];
+  let added = false;
   for (const service of services) {
-    const password =
-      fromFile[service] ||
-      sources.env?.[passwordEnvOf(service)] ||
-      (sources.dev ? devPasswordOf(service) : '');
+    let password = fromFile[service] || sources.env?.[passwordEnvOf(service)] || generated[service] || '';
+    if (!password && sources.generated) {
+      // URL-safe: it goes into amqp:// URLs as it is.
+      password = randomBytes(18).toString('base64url');
+      generated[service] = password;
+      added = true;
+    }
     if (password) passwords[service] = password;
     else missing.push(service);
   }
   if (missing.length > 0) throw new MissingPasswordsError(missing);
+  if (added && sources.generated) {
+    mkdirSync(path.dirname(sources.generated), { recursive: true });
+    writeFileSync(sources.generated, `${JSON.stringify(generated, null, 2)}\n`, { mode: 0o600 });
+  }
   return passwords;
+}
+
+/** Whether `resolvePasswords` took any of these services' passwords from the generated file. */
+export function usesGeneratedPasswords(passwords: ServicePasswords, generatedFile: string): boolean {
+  if (!existsSync(generatedFile)) return false;
+  const generated = readPasswordsFile(generatedFile);
+  return Object.entries(passwords).some(([service, password]) => generated[service] === password);
 }
 
 function readPasswordsFile(file: string): ServicePasswords {
