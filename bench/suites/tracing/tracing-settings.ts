@@ -26,7 +26,7 @@ export function tracingSettings({ scale }: BenchSettings) {
     /** Saga part: rounds over the same two stacks (tracing off, on), each loaded at this rate at once. */
     sagaRounds: 3,
     /** Success orders per second and stack: both stacks together stay well below what the machine sustains. */
-    sagaRatePerS: 3,
+    sagaRatePerS: 2,
     sagaWarmupSeconds: Math.max(5, 10 * scale),
     sagaSeconds: Math.max(5, 15 * scale),
   };
