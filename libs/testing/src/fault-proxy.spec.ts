@@ -139,3 +139,91 @@ describe('FaultProxy', () => {
     await orphan.close();
   });
 });
+
+describe('FaultProxy in front of several targets (failover, as a load balancer in front of a cluster)', () => {
+  /** A TCP server that answers every chunk with its name, so a client can tell where it landed. */
+  function namedServer(name: string) {
+    const sockets = new Set<Socket>();
+    const server = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => undefined);
+      socket.on('data', () => socket.write(name));
+    });
+    return {
+      server,
+      sockets,
+      listen: (port = 0) =>
+        new Promise<number>((resolve) =>
+          server.listen(port, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
+        ),
+      /** Stops listening and closes its connections, as a node's `stop_app` does. */
+      stop: async () => {
+        for (const socket of sockets) socket.destroy();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      },
+    };
+  }
+
+  async function landing(port: number): Promise<{ name: string; client: ReturnType<typeof clientOf> }> {
+    const client = clientOf(port);
+    await client.connected;
+    client.socket.write('?');
+    await until(() => client.received().length > 0, 'an answer');
+    return { name: client.received(), client };
+  }
+
+  it('sends each new connection to the first target that accepts, and back to it once it returns', async () => {
+    const first = namedServer('first');
+    const second = namedServer('second');
+    const firstPort = await first.listen();
+    const secondPort = await second.listen();
+    const proxy = await FaultProxy.forUrls([`amqp://u:p@127.0.0.1:${firstPort}/v`, `amqp://u:p@127.0.0.1:${secondPort}/v`]);
+    try {
+      const before = await landing(proxy.port);
+      expect(before.name).toBe('first');
+      expect(proxy.openConnectionsByTarget).toEqual([1, 0]);
+
+      await first.stop();
+      // The open connection ends with its node; the reconnect lands on the next one.
+      expect(await before.client.closed).toMatch(/closed|ECONNRESET/);
+      const during = await landing(proxy.port);
+      expect(during.name).toBe('second');
+      await until(() => proxy.openConnectionsByTarget.join() === '0,1', 'the link to the stopped target to end');
+
+      await first.listen(firstPort);
+      const after = await landing(proxy.port);
+      expect(after.name).toBe('first');
+      // Connections made during the outage stay where they are.
+      expect(proxy.openConnectionsByTarget).toEqual([1, 1]);
+      during.client.socket.destroy();
+      after.client.socket.destroy();
+    } finally {
+      await proxy.close();
+      await Promise.allSettled([first.stop(), second.stop()]);
+    }
+  });
+
+  it('resets the client when every target refuses', async () => {
+    const gone = namedServer('gone');
+    const port = await gone.listen();
+    await gone.stop();
+    const proxy = await FaultProxy.start({
+      target: [
+        { host: '127.0.0.1', port },
+        { host: '127.0.0.1', port },
+      ],
+    });
+    try {
+      const client = clientOf(proxy.port);
+      expect(['ECONNRESET', 'closed']).toContain(await client.closed);
+      expect(proxy.openConnections).toBe(0);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('refuses an empty list of targets', async () => {
+    await expect(FaultProxy.start({ target: [] })).rejects.toThrow(RangeError);
+  });
+});

@@ -3,9 +3,19 @@ import { createServer, type Server, type Socket, connect } from 'node:net';
 /** What the proxy does to the bytes between its clients and the target. */
 export type FaultProxyMode = 'pass' | 'black-hole';
 
+/** A TCP server the proxy forwards to. */
+export interface FaultProxyTarget {
+  host: string;
+  port: number;
+}
+
 export interface FaultProxyOptions {
-  /** Where the traffic goes: the broker's AMQP listener (or any TCP server). */
-  target: { host: string; port: number };
+  /**
+   * Where the traffic goes: the broker's AMQP listener (or any TCP server). A list makes the proxy a
+   * failover load balancer in front of a cluster: each new client connection goes to the first target
+   * that accepts it, in list order (see `FaultProxy`).
+   */
+  target: FaultProxyTarget | readonly FaultProxyTarget[];
   /** Port to listen on (127.0.0.1); default a free one chosen by the OS. */
   port?: number;
 }
@@ -20,6 +30,11 @@ export interface FaultProxyOptions {
  *   bytes are reset (an AMQP stream with a gap cannot be resumed), the client reconnects;
  * - `setLatency(ms)`: each chunk is held for `ms` in each direction, order kept.
  *
+ * With several targets (the nodes of a cluster) it is also what a TCP load balancer in front of a
+ * cluster is to clients that know one URL: each new connection is tried on the targets in order and
+ * goes to the first that accepts. A node that stops closes its connections; the clients reconnect to
+ * the proxy and land on a live node. Open connections never move: a link is to one node for its life.
+ *
  * Data is forwarded as it comes (no backpressure): a test proxy carries test-sized traffic.
  */
 export class FaultProxy {
@@ -28,12 +43,17 @@ export class FaultProxy {
   private readonly links = new Set<Link>();
   private acceptedCount = 0;
   private dropped = 0;
+  /** Where connections go, in the order they are tried. */
+  readonly targets: readonly FaultProxyTarget[];
 
   private constructor(
     private readonly server: Server,
     readonly port: number,
-    private readonly target: { host: string; port: number },
-  ) {}
+    target: FaultProxyTarget | readonly FaultProxyTarget[],
+  ) {
+    this.targets = Array.isArray(target) ? [...target] : [target as FaultProxyTarget];
+    if (this.targets.length === 0) throw new RangeError('fault proxy: no target');
+  }
 
   static async start(options: FaultProxyOptions): Promise<FaultProxy> {
     const server = createServer();
@@ -46,16 +66,25 @@ export class FaultProxy {
     });
     const address = server.address();
     if (address === null || typeof address === 'string') throw new Error('fault proxy: no TCP address');
-    const proxy = new FaultProxy(server, address.port, options.target);
+    let proxy: FaultProxy;
+    try {
+      proxy = new FaultProxy(server, address.port, options.target);
+    } catch (error) {
+      server.close();
+      throw error;
+    }
     server.on('connection', (socket: Socket) => proxy.accept(socket));
     return proxy;
   }
 
   /** A proxy in front of the host and port of an `amqp://` URL. */
   static forUrl(url: string): Promise<FaultProxy> {
-    const parsed = new URL(url);
-    const defaultPort = parsed.protocol === 'amqps:' ? 5671 : 5672;
-    return FaultProxy.start({ target: { host: parsed.hostname, port: Number(parsed.port || defaultPort) } });
+    return FaultProxy.start({ target: targetOf(url) });
+  }
+
+  /** A failover proxy in front of the hosts and ports of several `amqp://` URLs (a cluster's nodes), in order. */
+  static forUrls(urls: readonly string[]): Promise<FaultProxy> {
+    return FaultProxy.start({ target: urls.map(targetOf) });
   }
 
   /** `url` (credentials, vhost, query kept) pointing at the proxy instead of the target. */
@@ -74,6 +103,11 @@ export class FaultProxy {
   /** Connections accepted since the start, reconnects included. */
   get acceptedConnections(): number {
     return this.acceptedCount;
+  }
+
+  /** Connections open now to each target, in the order of the targets. */
+  get openConnectionsByTarget(): number[] {
+    return this.targets.map((target) => [...this.links].filter((link) => link.target === target).length);
   }
 
   /** Bytes a black hole swallowed so far, both directions. */
@@ -117,13 +151,75 @@ export class FaultProxy {
 
   private accept(client: Socket): void {
     this.acceptedCount += 1;
-    const upstream = connect({ host: this.target.host, port: this.target.port });
-    const link = new Link(client, upstream, () => ({ mode: this.mode, latencyMs: this.latencyMs }), (bytes) => {
-      this.dropped += bytes;
+    if (this.targets.length === 1) {
+      // One target: connect at once and let a refusal reach the client as a reset, as before.
+      const [target] = this.targets as [FaultProxyTarget];
+      this.link(client, connect({ host: target.host, port: target.port }), target);
+      return;
+    }
+    // Until a target accepts, the client's bytes (AMQP's protocol header) wait in its socket: nothing
+    // reads them yet.
+    client.on('error', () => undefined);
+    void firstAccepting(this.targets).then((found) => {
+      if (client.destroyed) {
+        found?.socket.destroy();
+      } else if (!found) {
+        // Every node refused: the client sees a reset and retries later, as behind a real balancer.
+        client.resetAndDestroy();
+      } else {
+        this.link(client, found.socket, found.target);
+      }
     });
+  }
+
+  private link(client: Socket, upstream: Socket, target: FaultProxyTarget): void {
+    const link = new Link(
+      client,
+      upstream,
+      target,
+      () => ({ mode: this.mode, latencyMs: this.latencyMs }),
+      (bytes) => {
+        this.dropped += bytes;
+      },
+    );
     this.links.add(link);
     link.onEnd(() => this.links.delete(link));
   }
+}
+
+/** How long a target may take to accept before the next one is tried (a stopped host never answers). */
+const ConnectTimeoutMs = 2_000;
+
+function targetOf(url: string): FaultProxyTarget {
+  const parsed = new URL(url);
+  const defaultPort = parsed.protocol === 'amqps:' ? 5671 : 5672;
+  return { host: parsed.hostname, port: Number(parsed.port || defaultPort) };
+}
+
+/** A connected socket to the first target, in order, that accepts; undefined if none does. */
+async function firstAccepting(
+  targets: readonly FaultProxyTarget[],
+): Promise<{ socket: Socket; target: FaultProxyTarget } | undefined> {
+  for (const target of targets) {
+    const socket = await new Promise<Socket | undefined>((resolve) => {
+      const attempt = connect({ host: target.host, port: target.port });
+      const timer = setTimeout(() => {
+        attempt.destroy();
+        resolve(undefined);
+      }, ConnectTimeoutMs);
+      attempt.once('connect', () => {
+        clearTimeout(timer);
+        resolve(attempt);
+      });
+      attempt.once('error', () => {
+        clearTimeout(timer);
+        attempt.destroy();
+        resolve(undefined);
+      });
+    });
+    if (socket) return { socket, target };
+  }
+  return undefined;
 }
 
 /** One client connection and its upstream twin. */
@@ -135,6 +231,7 @@ class Link {
   constructor(
     private readonly client: Socket,
     private readonly upstream: Socket,
+    readonly target: FaultProxyTarget,
     conditions: () => { mode: FaultProxyMode; latencyMs: number },
     private readonly onDrop: (bytes: number) => void,
   ) {

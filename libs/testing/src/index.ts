@@ -33,7 +33,7 @@ export type {
 export { OtlpReceiver } from './otlp-receiver';
 export type { ReceivedSpan } from './otlp-receiver';
 export { FaultProxy } from './fault-proxy';
-export type { FaultProxyMode, FaultProxyOptions } from './fault-proxy';
+export type { FaultProxyMode, FaultProxyOptions, FaultProxyTarget } from './fault-proxy';
 export { startTestCluster } from './test-cluster';
 export type { TestCluster } from './test-cluster';
 export { serviceSecuritySuite } from './service-security.suite';

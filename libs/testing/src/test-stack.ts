@@ -22,6 +22,8 @@ export interface TestStackOptions {
    * fault test can cut, reset or slow the services' broker connections.
    */
   amqpVia?: (amqpUrl: string, service: ServiceName) => string;
+  /** Each service's output also goes to `<logDir>/<service>.log` (evidence for a long fault run). */
+  logDir?: string;
 }
 
 export interface TestStack {
@@ -76,7 +78,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
         },
       });
     }
-    const fleet = await new ServiceFleet({ root, services: specs }).start();
+    const fleet = await new ServiceFleet({ root, services: specs, logDir: options.logDir }).start();
     return {
       orders: new OrdersClient(fleet.url(Services.order)),
       url: (service) => fleet.url(service),

@@ -8,14 +8,14 @@ import {
   type ServiceName,
   StockReserved,
 } from '@orderly/contracts';
-import type { BrokerControl, FaultProxy, PrivatePostgres, TestStack } from '@orderly/testing';
+import type { BrokerControl, FaultProxy, PrivatePostgres, TestCluster, TestStack } from '@orderly/testing';
 import type { BrokerOperator } from './broker-operator';
 import type { FaultDatabases, ServiceKey } from './fault-databases';
 
 /** What a fault can act on. The private servers exist in the long form only. */
 export interface FaultWorld {
   stack: TestStack;
-  /** Between every service and the broker. */
+  /** Between every service and the broker (in front of every node of the cluster, in the cluster form). */
   proxy: FaultProxy;
   operator: BrokerOperator;
   db: FaultDatabases;
@@ -23,6 +23,8 @@ export interface FaultWorld {
   broker?: BrokerControl;
   /** The test file's own PostgreSQL server (restart). */
   postgres?: PrivatePostgres;
+  /** The test file's own 3-node cluster, which the services use instead of the run's broker (cluster form). */
+  cluster?: TestCluster;
   /** Message ids of the poison messages injected: each must end in a DLQ, and nothing else may. */
   poisonIds: string[];
 }

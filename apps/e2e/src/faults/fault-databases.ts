@@ -57,6 +57,15 @@ export class FaultDatabases {
     for (const p of Object.values(this.pools)) p.on('error', () => undefined);
   }
 
+  /** Sagas that ended (any terminal status) in [from, to): whether the system kept working during a fault. */
+  async sagasEndedBetween(from: number, to: number): Promise<number> {
+    const { rows } = await this.pools.order.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM saga_instance WHERE ended_at >= $1 AND ended_at < $2`,
+      [new Date(from), new Date(to)],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
   /** Orders among `ids` whose saga is not terminal yet (COMPLETED, COMPENSATED or FAILED). */
   async unsettled(ids: readonly string[]): Promise<string[]> {
     if (ids.length === 0) return [];

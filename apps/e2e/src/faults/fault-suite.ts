@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { Services } from '@orderly/contracts';
 import {
   FaultProxy,
@@ -6,7 +8,9 @@ import {
   type PrivatePostgres,
   startPrivateBroker,
   startPrivatePostgres,
+  startTestCluster,
   startTestStack,
+  type TestCluster,
   TestEnv,
   testBrokerControl,
   type TestStack,
@@ -14,6 +18,7 @@ import {
 import { eventually } from '../support/eventually';
 import { ServiceDatabases } from '../support/service-databases';
 import { BrokerOperator } from './broker-operator';
+import { describeReplication } from './cluster-node-fault';
 import type { FaultWorld } from './fault-catalog';
 import { FaultDatabases } from './fault-databases';
 import { countLedger } from './fault-ledger';
@@ -58,6 +63,7 @@ export function faultSuite(profile: FaultProfile): void {
     let proxy: FaultProxy | undefined;
     let privateBroker: PrivateBroker | undefined;
     let privatePostgres: PrivatePostgres | undefined;
+    let testCluster: TestCluster | undefined;
     let db: FaultDatabases | undefined;
     let world: FaultWorld;
     let products: StreamProduct[] = [];
@@ -67,15 +73,26 @@ export function faultSuite(profile: FaultProfile): void {
       if (profile.privateServers) {
         [privateBroker, privatePostgres] = await Promise.all([startPrivateBroker(), startPrivatePostgres()]);
       }
+      if (profile.cluster) {
+        testCluster = await startTestCluster();
+        // The vhost and the broker app's topology are made through node 1 and exist on every node.
+        testCluster.useAsTestBroker();
+      }
       const amqpUrl = process.env[TestEnv.amqpUrl];
       if (!amqpUrl) throw new Error(`${TestEnv.amqpUrl} is not set: run through jest`);
-      proxy = await FaultProxy.forUrl(amqpUrl);
+      // In the cluster form the services know one URL, as behind a TCP load balancer: the proxy sends
+      // each new connection to the first node that accepts it.
+      proxy = testCluster
+        ? await FaultProxy.forUrls(testCluster.cluster.nodes.map((node) => node.amqpUrl))
+        : await FaultProxy.forUrl(amqpUrl);
       const through = proxy;
       const settings = Object.fromEntries(Object.values(Services).map((s) => [s, {}]));
       stack = await startTestStack({
         prefix: `faults-${profile.name}`,
         env: { ...settings, [Services.order]: SagaSettings },
         amqpVia: (url) => through.url(url),
+        // The long forms keep every service's output (git-ignored), to find the cause of a failure.
+        logDir: profile.name === 'short' ? undefined : serviceLogDir(profile),
       });
       db = new FaultDatabases(stack.databaseUrls);
       // Fixtures only, closed before any fault: an idle pool whose server restarts emits 'error'.
@@ -95,6 +112,7 @@ export function faultSuite(profile: FaultProfile): void {
         db,
         broker: privateBroker ? testBrokerControl() : undefined,
         postgres: privatePostgres,
+        cluster: testCluster,
         poisonIds: [],
       };
       // The first order through a fresh stack pays for lazy set-up (connections, channels, statements).
@@ -110,11 +128,26 @@ export function faultSuite(profile: FaultProfile): void {
       await db?.close().catch(() => undefined);
       const exits = await stack?.stop();
       await proxy?.close();
-      await Promise.allSettled([privateBroker?.stop(), privatePostgres?.stop()]);
+      await Promise.allSettled([privateBroker?.stop(), privatePostgres?.stop(), testCluster?.stop()]);
       for (const { name, exit } of exits ?? []) {
         expect({ name, clean: exit.code === 0 || exit.signal === 'SIGTERM' }).toEqual({ name, clean: true });
       }
     }, 120_000);
+
+    let replication: string | undefined;
+    if (profile.cluster) {
+      it('replicates every work queue of the topology to all three nodes as a quorum queue', async () => {
+        const { cluster } = testCluster as TestCluster;
+        const { problems, summary } = await describeReplication(
+          cluster.nodes[0] as (typeof cluster.nodes)[number],
+          (stack as TestStack).vhost.vhost,
+          cluster.nodeNames,
+        );
+        replication = summary;
+        process.stdout.write(`[fault suite] ${summary}\n`);
+        expect(problems).toEqual([]);
+      });
+    }
 
     it(
       'loses nothing and applies nothing twice while faults hit sagas in flight',
@@ -239,6 +272,7 @@ export function faultSuite(profile: FaultProfile): void {
         });
         const report: FaultReport = {
           profile: profile.name,
+          broker: replication,
           startedAt: new Date(started).toISOString(),
           durationS: Math.round((Date.now() - started) / 1000),
           machine: machine(),
@@ -282,6 +316,13 @@ export function faultSuite(profile: FaultProfile): void {
       profile.name === 'short' ? 300_000 : 1_800_000,
     );
   });
+}
+
+function serviceLogDir(profile: FaultProfile): string {
+  const dir = path.resolve(__dirname, `../../../../.local/test-results/faults-${profile.name}-logs`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return dir;
 }
 
 function assertServicesAlive(stack: TestStack): void {

@@ -175,8 +175,14 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
       clearTimeout(this.topologyRetryTimer);
       if (this.state !== 'listening' || !this.connection.isConnected()) return;
       try {
-        await this.asserter.assertAll();
+        const { unavailableDeadLetterQueues } = await this.asserter.assertAll();
         this.topologyProblem = undefined;
+        if (unavailableDeadLetterQueues.length > 0) {
+          this.logger.warn(
+            `dead-letter queues unavailable (their cluster node is down): ${unavailableDeadLetterQueues.join(', ')}; ` +
+              'consuming anyway: a message to park stays in its work queue until they are back',
+          );
+        }
       } catch (error) {
         if (!this.connection.isConnected()) return; // lost the connection meanwhile: the next `connect` resumes
         this.topologyProblem = messageOf(error);

@@ -20,8 +20,15 @@ export class TopologyAsserter {
     private readonly topology: ServiceTopology,
   ) {}
 
-  async assertAll(): Promise<void> {
+  /**
+   * Returns the dead-letter queues that could not be declared because the cluster node holding them is
+   * down: they exist (404 "home node … down" is only said of an existing queue), and the service must
+   * keep consuming meanwhile. A message to park waits in its quorum work queue until the DLQ is back
+   * (at-least-once dead-lettering), so nothing is lost; every other failure is a problem that stops it.
+   */
+  async assertAll(): Promise<{ unavailableDeadLetterQueues: string[] }> {
     const problems: string[] = [];
+    const unavailable: string[] = [];
     const run = new ChannelRun(this.connection, `topology of ${this.topology.service}`);
     try {
       for (const exchange of this.topology.uses) {
@@ -42,7 +49,8 @@ export class TopologyAsserter {
       for (const queue of this.topology.queues) {
         await run.step((channel) => declareQueue(channel, queue), (error) => {
           failedQueues.add(queue.name);
-          problems.push(describeQueueFailure(queue, error));
+          if (queue.deadLetter && isCode(error, 404)) unavailable.push(queue.name);
+          else problems.push(describeQueueFailure(queue, error));
         });
       }
       for (const queue of this.topology.queues.filter((q) => !failedQueues.has(q.name))) {
@@ -56,6 +64,7 @@ export class TopologyAsserter {
       await run.close();
     }
     if (problems.length > 0) throw new TopologyAssertionError(this.topology.service, problems);
+    return { unavailableDeadLetterQueues: unavailable };
   }
 
   /** Re-declares one work queue and its bindings, before a consumer (re)starts on it. */
