@@ -29,6 +29,9 @@ export const WorkQueues = Object.values(Queues);
  * test's vhost: publish a message by hand (a duplicate, a poison message), close the services'
  * connections, and read queue depths and dead letters.
  */
+/** How long `closeConnections` waits for the services' connections to be listed. */
+const ConnectionsListedWithinMs = 30_000;
+
 export class BrokerOperator {
   constructor(private readonly vhost: ProvisionedVhost) {}
 
@@ -84,11 +87,20 @@ export class BrokerOperator {
   }
 
   /** Closes every client connection of the vhost (the services'); resolves with how many. */
-  async closeConnections(): Promise<number> {
-    const connections = await this.vhost.api<Array<{ name: string }>>(
-      'GET',
-      `/vhosts/${this.vhostPath}/connections`,
-    );
+  /**
+   * Closes every connection of the vhost once at least `atLeast` are listed. Right after an earlier
+   * fault the clients may still be reconnecting, and the management API lists a new connection a moment
+   * after it opened: closing what happens to be listed then could close nothing.
+   */
+  async closeConnections(atLeast = 1): Promise<number> {
+    const list = () =>
+      this.vhost.api<Array<{ name: string }>>('GET', `/vhosts/${this.vhostPath}/connections`);
+    const deadline = Date.now() + ConnectionsListedWithinMs;
+    let connections = await list();
+    while (connections.length < atLeast && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      connections = await list();
+    }
     await Promise.all(
       connections.map((c) =>
         this.vhost

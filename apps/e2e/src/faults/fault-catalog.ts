@@ -59,8 +59,9 @@ export const killAndRestart = (service: ServiceName): Fault => ({
 /** An operator (or a broker under pressure) closes every connection of the services. */
 export const closeConnections: Fault = {
   name: 'connections closed by the broker',
-  async inject({ operator }) {
-    const closed = await operator.closeConnections();
+  async inject({ operator, stack }) {
+    // One connection per service: wait until each is back (an earlier fault may have just reset them).
+    const closed = await operator.closeConnections(stack.fleet.services.length);
     if (closed === 0) throw new Error('no connection to close: the fault would inject nothing');
     return `${closed} connections closed (management API)`;
   },
