@@ -35,7 +35,7 @@ export { MetricsModule } from './metrics/metrics.module';
 export type { MetricsOptions } from './metrics/metrics.module';
 export { metricsRegistry, defineCounter, defineGauge, defineHistogram } from './metrics/metrics-registry';
 export type { HistogramDefinition, MetricDefinition } from './metrics/metrics-registry';
-export { OrderlyMetrics } from './metrics/orderly-metrics';
+export { OrderlyMetrics, PublishFailureReasons } from './metrics/orderly-metrics';
 export type {
   DeadLetterReason,
   OrderlyMetricName,

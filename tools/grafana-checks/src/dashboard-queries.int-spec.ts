@@ -1,16 +1,22 @@
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Controller, Get, HttpException, type INestApplication, Param } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import {
-  MetricsModule,
-  messagingMetricsRecorder,
-  outboxMetricsRecorder,
-  sagaMetricsRecorder,
-} from '@orderly/observability';
-// The checks run against the test run's real broker, like the libraries' integration tests.
+  AuthorisePayment,
+  CapturePayment,
+  deadLetterQueueOf,
+  Exchanges,
+  Queues,
+  ReserveStock,
+  Services,
+} from '@orderly/contracts';
+import { SeedProducts } from '@orderly/inventory-seed';
+import { seedInventory } from '@orderly/local-stack';
+import { DeadLetterHeaders } from '@orderly/messaging';
+// The checks run the whole system on the test run's real broker and database, like apps/e2e.
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { createTestVhost, freePort, type TestVhost } from '@orderly/testing';
+import { freePort, type OrderView, startTestStack, type TestStack } from '@orderly/testing';
+import { Client } from 'pg';
 import {
   alertRules,
   metricNamesIn,
@@ -24,23 +30,25 @@ import { PrometheusServer } from './prometheus-server';
 // `npm test` runs every project in one jest process, which applies the global testTimeout (5 s), not the
 // preset's: tests that start processes say how long they may take.
 const TEST_TIMEOUT_MS = 60_000;
+/** Every order here settles within seconds; one that does not is a bug, and the error shows its state. */
+const SETTLE_TIMEOUT_MS = 45_000;
 
-/** Serves a route pattern, and fails on demand so that 5xx series exist. */
-@Controller('orders')
-class OrdersController {
-  @Get(':id')
-  find(@Param('id') id: string) {
-    if (id === 'broken') throw new HttpException('database unavailable', 503);
-    return { id };
-  }
-}
+/** The services in the order of prometheus.yml's `orderly-services` targets. */
+const ScrapedServices = [
+  { service: Services.order, target: 'order-service:3001' },
+  { service: Services.inventory, target: 'inventory-service:3002' },
+  { service: Services.payment, target: 'payment-service:3003' },
+  { service: Services.notification, target: 'notification-service:3004' },
+] as const;
+
+/** The service stopped at the end, so that "instance down" and "queue without consumers" are real. */
+const StoppedService = Services.notification;
 
 /**
  * grafana/prometheus/prometheus.yml as it is, pointed at this run's servers: the broker's Prometheus
- * port, one service (this process; the other three targets are closed ports, so "down" has data too),
- * the real rule file, and a 1 s interval.
+ * port, the four services' real host:port, the real rule file, and a 1 s interval.
  */
-function prometheusConfig(brokerTarget: string, serviceTargets: string[]): string {
+function prometheusConfig(brokerTarget: string, serviceTargets: Record<string, string>): string {
   let config = readFileSync(path.join(prometheusDir, 'prometheus.yml'), 'utf8');
   const replace = (from: string | RegExp, to: string) => {
     const next = config.replace(from, to);
@@ -51,59 +59,54 @@ function prometheusConfig(brokerTarget: string, serviceTargets: string[]): strin
   replace(/evaluation_interval: 15s/, 'evaluation_interval: 1s');
   replace('- rules/orderly.rules.yml', `- ${rulesFile}`);
   replace(/broker:15692/g, brokerTarget);
-  [
-    'order-service:3001',
-    'inventory-service:3002',
-    'payment-service:3003',
-    'notification-service:3004',
-  ].forEach((target, i) => replace(target, serviceTargets[i]));
+  for (const { service, target } of ScrapedServices) replace(target, serviceTargets[service]);
   return config;
 }
 
-describe('dashboard queries against Prometheus scraping a real broker and service', () => {
-  let vhost: TestVhost;
-  let app: INestApplication;
+describe('dashboard queries against Prometheus scraping the broker and the four running services after real orders', () => {
+  let stack: TestStack;
   let prometheus: PrometheusServer;
 
   beforeAll(async () => {
-    vhost = await createTestVhost('grafana-checks');
-    const overview = await vhost.api<{ listeners: Array<{ protocol: string; port: number }> }>(
+    stack = await startTestStack({
+      prefix: 'grafana',
+      env: { [Services.order]: { ADMIN_TOKEN: randomBytes(18).toString('base64url') } },
+    });
+    await seedInventory(stack.databaseUrls.inventory);
+    const overview = await stack.vhost.api<{ listeners: Array<{ protocol: string; port: number }> }>(
       'GET',
       '/overview',
     );
     const prometheusPort = overview.listeners.find((l) => l.protocol === 'http/prometheus')?.port;
     if (!prometheusPort) throw new Error('the test broker has no rabbitmq_prometheus listener');
-    await giveTheBrokerSomethingToShow(vhost);
 
-    const moduleRef = await Test.createTestingModule({
-      imports: [MetricsModule.forRoot({ serviceName: 'grafana-checks' })],
-      controllers: [OrdersController],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    await app.listen(0, '127.0.0.1');
-    const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-    await recordEveryOrderlyMetric(base);
-
-    const closed = await Promise.all([freePort(), freePort(), freePort()]);
+    // Scraping starts before the traffic, so counters are seen rising from their first value.
     prometheus = await PrometheusServer.start(
-      prometheusConfig(`127.0.0.1:${prometheusPort}`, [
-        new URL(base).host,
-        ...closed.map((port) => `127.0.0.1:${port}`),
-      ]),
+      prometheusConfig(
+        `127.0.0.1:${prometheusPort}`,
+        Object.fromEntries(ScrapedServices.map(({ service }) => [service, new URL(stack.url(service)).host])),
+      ),
       await freePort(),
     );
-    // Rates need two scrapes inside their window; wait for every job's targets to be scraped twice.
     await eventually(async () => {
       const scrapes = await prometheus.query('count by (job) (count_over_time(up[15s]) >= 2)');
       return scrapes.length === 3;
     }, 'every job scraped twice');
-  }, 120_000);
+
+    await driveRealTraffic(stack);
+
+    await stack.fleet.kill(StoppedService, 'SIGTERM');
+    const stopped = new URL(stack.url(StoppedService)).host;
+    await eventually(
+      async () => (await prometheus.query(`up{instance="${stopped}"} == 0`)).length === 1,
+      `${StoppedService} seen down`,
+    );
+  }, 240_000);
 
   afterAll(async () => {
     await prometheus?.stop();
-    await app?.close();
-    await vhost?.dispose();
-  });
+    await stack?.stop();
+  }, 60_000);
 
   it('runs every panel and variable query as valid PromQL, and each returns data', async () => {
     const problems: string[] = [];
@@ -155,46 +158,286 @@ describe('dashboard queries against Prometheus scraping a real broker and servic
   );
 });
 
-/** Queues of each kind the dashboards tell apart (work, retry delay, DLQ), with messages in them. */
-async function giveTheBrokerSomethingToShow(vhost: TestVhost): Promise<void> {
-  const v = encodeURIComponent(vhost.vhost);
-  for (const queue of ['grafana-checks.work', 'grafana-checks.work.retry.5s', 'grafana-checks.work.dlq']) {
-    await vhost.api('PUT', `/queues/${v}/${encodeURIComponent(queue)}`, { durable: true, arguments: {} });
-    await vhost.api('POST', `/exchanges/${v}/amq.default/publish`, {
-      properties: {},
-      routing_key: queue,
-      payload: 'parked',
-      payload_encoding: 'string',
-    });
+/**
+ * Orders and messages down every path the dashboards show, each checked to have ended as it should:
+ * confirmed, declined, out of stock, cancelled, a handler failure retried, bad HTTP requests, messages
+ * no handler can accept (parked in the DLQ with their reason), a duplicate delivery, and a publish the
+ * broker returns.
+ */
+async function driveRealTraffic(stack: TestStack): Promise<void> {
+  const { pen, poster } = SeedProducts;
+  const order = (customerId: string, sku: string, unitPriceMinor: number, quantity = 1) => ({
+    customerId,
+    currency: 'EUR',
+    lines: [{ sku, quantity, unitPriceMinor }],
+  });
+  const settled = async (request: ReturnType<typeof order>): Promise<OrderView> => {
+    const placed = await stack.orders.place(request, randomUUID());
+    return stack.orders.waitUntilSettled(placed.id, { timeoutMs: SETTLE_TIMEOUT_MS });
+  };
+  const outcome = (o: OrderView) => ({ status: o.status, reason: o.reason, saga: o.saga?.status });
+
+  const [confirmed, declined, outOfStock] = await Promise.all([
+    settled(order('grafana-ada', pen.sku, pen.priceMinor, 2)),
+    // The gateway simulator declines customers whose id starts with `declined-`.
+    settled(order('declined-grafana', pen.sku, pen.priceMinor)),
+    settled(order('grafana-grace', poster.sku, poster.priceMinor)),
+  ]);
+  expect(outcome(confirmed)).toEqual({ status: 'CONFIRMED', reason: undefined, saga: 'COMPLETED' });
+  expect(outcome(declined)).toEqual({
+    status: 'REJECTED',
+    reason: expect.stringMatching(/^payment declined/),
+    saga: 'COMPENSATED',
+  });
+  expect(outcome(outOfStock)).toEqual({
+    status: 'REJECTED',
+    reason: 'insufficient stock',
+    saga: 'COMPENSATED',
+  });
+
+  // A silent gateway (`silent-` customers) keeps the saga waiting for the payment while it is cancelled.
+  const waiting = await stack.orders.place(order('silent-grafana', pen.sku, pen.priceMinor));
+  await stack.orders.waitFor(
+    waiting.id,
+    (o) => !!o.saga?.timeline.some((e) => e.direction === 'sent' && e.messageType === AuthorisePayment.type),
+    'waiting for the payment',
+    { timeoutMs: SETTLE_TIMEOUT_MS },
+  );
+  expect(await stack.orders.cancel(waiting.id)).toBe(202);
+  const cancelled = await stack.orders.waitUntilSettled(waiting.id, { timeoutMs: SETTLE_TIMEOUT_MS });
+  expect(outcome(cancelled)).toEqual({
+    status: 'CANCELLED',
+    reason: 'cancelled by customer',
+    saga: 'COMPENSATED',
+  });
+
+  expect(await retriedThenConfirmed(stack, order('grafana-retried', pen.sku, pen.priceMinor))).toBe(
+    'CONFIRMED',
+  );
+
+  const badOrder = await fetch(`${stack.url(Services.order)}/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ customerId: '', currency: 'EUR', lines: [] }),
+  });
+  expect(badOrder.status).toBe(400);
+  const unknownOrder = await fetch(`${stack.url(Services.order)}/orders/${randomUUID()}`);
+  expect(unknownOrder.status).toBe(404);
+
+  expect(await parkPoisonMessages(stack)).toEqual([
+    { errorType: 'InvalidMessageError', retryable: false },
+    { errorType: 'PaymentCommandRefusedError', retryable: false },
+  ]);
+  await deliverAgain(stack, ReserveStock.type);
+  await returnedByTheBroker(stack);
+}
+
+/**
+ * A message no queue takes: an outbox row of order-service for a command no queue is bound to (a
+ * producer's mistake). The broker returns it (published `mandatory`), the relay counts the failure and
+ * keeps the row for a later attempt; the row is then removed, as an operator would.
+ */
+async function returnedByTheBroker(stack: TestStack): Promise<void> {
+  const db = new Client({ connectionString: stack.databaseUrls.order });
+  await db.connect();
+  const id = `grafana-unroutable-${randomUUID()}`;
+  try {
+    await db.query(
+      `INSERT INTO outbox (message_id, type, exchange, routing_key, mandatory, version, source, occurred_at,
+                           correlation_id, body)
+       VALUES ($1, $2, $3, $2, true, 1, '/orderly/grafana-checks', now(), $1, '{}')`,
+      [id, 'inventory.no-such-command', Exchanges.inventoryCommands],
+    );
+    const returned = { reason: 'returned' };
+    const orderService = stack.url(Services.order);
+    await eventually(
+      async () =>
+        ((await sampleOf(orderService, 'orderly_outbox_publish_failures_total', returned)) ?? 0) >= 1 &&
+        ((await sampleOf(orderService, 'orderly_messaging_publish_failures_total', returned)) ?? 0) >= 1,
+      'the unroutable row returned to the relay',
+    );
+  } finally {
+    await db.query('DELETE FROM outbox WHERE message_id = $1', [id]);
+    await db.end();
   }
 }
 
-/** Every Orderly metric with a value, as the libraries will record them, and some HTTP traffic. */
-async function recordEveryOrderlyMetric(base: string): Promise<void> {
-  for (const path of ['/orders/1', '/orders/2', '/orders/broken', '/no-such-route'])
-    await fetch(`${base}${path}`);
-  const delivery = { queue: 'inventory-service.commands', messageType: 'inventory.reserve-stock' };
-  const publish = { exchange: 'inventory.events', messageType: 'inventory.stock-reserved' };
-  const messaging = messagingMetricsRecorder();
-  messaging.handled(delivery, 0.004);
-  messaging.handled(delivery, 0.02, new TypeError('stock is not a number'));
-  messaging.retried(delivery);
-  messaging.deadLettered(delivery, 'retries_exhausted');
-  messaging.published(publish);
-  messaging.publishFailed(publish, 'returned');
-  const outbox = outboxMetricsRecorder();
-  outbox.published(3);
-  outbox.commitToConfirm(0.012);
-  outbox.publishFailed('timeout', 1);
-  outbox.backlog(2, 0.5);
-  outbox.inboxDuplicate('inventory-service.commands');
-  const saga = sagaMetricsRecorder();
-  saga.started('place-order');
-  saga.stepFinished('place-order', 'reserve-stock', 'succeeded', 0.04);
-  saga.completed('place-order', 'completed', 0.3);
-  saga.completed('place-order', 'failed', 31);
-  saga.inFlight('place-order', 1);
-  saga.stuck('place-order', 0);
+/**
+ * A handler failure that goes through the retry ladder: payment-service's database refuses the payment
+ * row of this one customer (a CHECK constraint, as a database refusing writes for a while would), so
+ * authorising fails and is retried; once the refusal is lifted, the retry succeeds.
+ */
+async function retriedThenConfirmed(
+  stack: TestStack,
+  request: {
+    customerId: string;
+    currency: string;
+    lines: Array<{ sku: string; quantity: number; unitPriceMinor: number }>;
+  },
+): Promise<string> {
+  const db = new Client({ connectionString: stack.databaseUrls.payment });
+  await db.connect();
+  try {
+    await db.query(
+      `ALTER TABLE payment ADD CONSTRAINT grafana_checks_refused CHECK (customer_id <> '${request.customerId}') NOT VALID`,
+    );
+    const placed = await stack.orders.place(request, randomUUID());
+    const retried = { queue: Queues.paymentCommands, message_type: AuthorisePayment.type };
+    await eventually(
+      async () =>
+        ((await sampleOf(stack.url(Services.payment), 'orderly_messaging_retried_total', retried)) ?? 0) >= 1,
+      'AuthorisePayment retried',
+    );
+    await db.query('ALTER TABLE payment DROP CONSTRAINT grafana_checks_refused');
+    return (await stack.orders.waitUntilSettled(placed.id, { timeoutMs: SETTLE_TIMEOUT_MS })).status;
+  } finally {
+    await db.query('ALTER TABLE payment DROP CONSTRAINT IF EXISTS grafana_checks_refused');
+    await db.end();
+  }
+}
+
+/**
+ * Published by hand to payment-service's commands, as an operator or a broken producer might: a body
+ * that is not JSON, and a well-formed capture of an order nothing was authorised for (its handler
+ * refuses it). Both must be parked in the queue's DLQ at once with their reason; resolves with the
+ * reasons read from the dead letters (left in the DLQ, so its depth shows).
+ */
+async function parkPoisonMessages(
+  stack: TestStack,
+): Promise<Array<{ errorType: unknown; retryable: unknown }>> {
+  const vhost = encodeURIComponent(stack.vhost.vhost);
+  const publish = async (type: string, payload: string) => {
+    const id = `grafana-poison-${randomUUID()}`;
+    const { routed } = await stack.vhost.api<{ routed: boolean }>(
+      'POST',
+      `/exchanges/${vhost}/${encodeURIComponent(Exchanges.paymentCommands)}/publish`,
+      {
+        routing_key: type,
+        payload,
+        payload_encoding: 'string',
+        properties: {
+          message_id: id,
+          delivery_mode: 2,
+          content_type: 'application/json',
+          type,
+          headers: {
+            'cloudEvents:specversion': '1.0',
+            'cloudEvents:id': id,
+            'cloudEvents:type': type,
+            'cloudEvents:source': '/orderly/grafana-checks',
+            'cloudEvents:time': new Date().toISOString(),
+            'cloudEvents:schemaversion': 1,
+            'correlation-id': id,
+          },
+        },
+      },
+    );
+    if (!routed) throw new Error(`${type}: the broker routed it to no queue`);
+  };
+  await publish(AuthorisePayment.type, '{"orderId": "not even closed');
+  await publish(CapturePayment.type, JSON.stringify({ orderId: randomUUID() }));
+
+  const dlq = `/queues/${vhost}/${encodeURIComponent(deadLetterQueueOf(Queues.paymentCommands))}`;
+  await eventually(
+    async () => (await stack.vhost.api<{ messages?: number }>('GET', dlq)).messages === 2,
+    'both parked in the DLQ',
+  );
+  const letters = await stack.vhost.api<Array<{ properties: { headers?: Record<string, unknown> } }>>(
+    'POST',
+    `${dlq}/get`,
+    { count: 2, ackmode: 'ack_requeue_true', encoding: 'auto' },
+  );
+  return letters
+    .map(({ properties: { headers = {} } }) => ({
+      errorType: headers[DeadLetterHeaders.errorType],
+      retryable: headers[DeadLetterHeaders.retryable],
+    }))
+    .sort((a, b) => String(a.errorType).localeCompare(String(b.errorType)));
+}
+
+/**
+ * The last message of `type` order-service's relay published, published again with the same id and
+ * attributes (what a redelivery after a lost acknowledgement looks like): the receiver's inbox must
+ * recognise it.
+ */
+async function deliverAgain(stack: TestStack, type: string): Promise<void> {
+  const db = new Client({ connectionString: stack.databaseUrls.order });
+  await db.connect();
+  let sent: {
+    messageId: string;
+    exchange: string;
+    routingKey: string;
+    version: number;
+    source: string;
+    occurredAt: Date;
+    correlationId: string;
+    causationId: string | null;
+    aggregate: string | null;
+    body: string;
+  };
+  try {
+    const { rows } = await db.query<typeof sent>(
+      `SELECT message_id AS "messageId", aggregate, exchange, routing_key AS "routingKey", version, source,
+              occurred_at AS "occurredAt", correlation_id AS "correlationId", causation_id AS "causationId",
+              body::text AS body
+         FROM outbox WHERE type = $1 AND sent_at IS NOT NULL ORDER BY id DESC LIMIT 1`,
+      [type],
+    );
+    if (!rows[0]) throw new Error(`order-service has sent no ${type} yet`);
+    sent = rows[0];
+  } finally {
+    await db.end();
+  }
+  const headers: Record<string, string | number> = {
+    'cloudEvents:specversion': '1.0',
+    'cloudEvents:id': sent.messageId,
+    'cloudEvents:type': type,
+    'cloudEvents:source': sent.source,
+    'cloudEvents:time': new Date(sent.occurredAt).toISOString(),
+    'cloudEvents:schemaversion': sent.version,
+    'correlation-id': sent.correlationId,
+  };
+  if (sent.aggregate) headers['cloudEvents:subject'] = sent.aggregate;
+  if (sent.causationId) headers['causation-id'] = sent.causationId;
+  const vhost = encodeURIComponent(stack.vhost.vhost);
+  await stack.vhost.api('POST', `/exchanges/${vhost}/${encodeURIComponent(sent.exchange)}/publish`, {
+    routing_key: sent.routingKey,
+    payload: sent.body,
+    payload_encoding: 'string',
+    properties: {
+      message_id: sent.messageId,
+      delivery_mode: 2,
+      content_type: 'application/json',
+      type,
+      correlation_id: sent.correlationId,
+      headers,
+    },
+  });
+  await eventually(
+    async () =>
+      ((await sampleOf(stack.url(Services.inventory), 'orderly_inbox_duplicates_total', {})) ?? 0) >= 1,
+    `the duplicate ${type} recognised by inventory-service's inbox`,
+  );
+}
+
+/** The sum of a metric's series on a service's /metrics whose labels include `labels`. */
+async function sampleOf(
+  base: string,
+  name: string,
+  labels: Record<string, string>,
+): Promise<number | undefined> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  let total: number | undefined;
+  for (const line of text.split('\n')) {
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const present = Object.fromEntries(
+      [...(match[2] ?? '').matchAll(/([a-zA-Z_]+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]),
+    );
+    if (Object.entries(labels).every(([key, value]) => present[key] === value))
+      total = (total ?? 0) + Number(match[3]);
+  }
+  return total;
 }
 
 async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {

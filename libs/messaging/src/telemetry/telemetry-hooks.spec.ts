@@ -20,11 +20,16 @@ describe('telemetryHooks().onFailure', () => {
     ];
     for (const disposition of dispositions) hooks.onFailure?.(disposition);
 
-    expect(await series('orderly_messaging_retried_total')).toEqual(['orderly_messaging_retried_total{queue="q",message_type="t"} 2']);
+    // Each queue and type starts its series at 0 for every reason (a failure panel shows 0, not no data).
+    expect(await series('orderly_messaging_retried_total')).toEqual([
+      'orderly_messaging_retried_total{queue="q",message_type="t"} 2',
+      'orderly_messaging_retried_total{queue="q",message_type="unknown"} 0',
+    ]);
     expect(await series('orderly_messaging_dead_lettered_total')).toEqual([
-      'orderly_messaging_dead_lettered_total{queue="q",message_type="t",reason="retries_exhausted"} 1',
       'orderly_messaging_dead_lettered_total{queue="q",message_type="t",reason="non_retryable"} 1',
+      'orderly_messaging_dead_lettered_total{queue="q",message_type="t",reason="retries_exhausted"} 1',
       'orderly_messaging_dead_lettered_total{queue="q",message_type="unknown",reason="non_retryable"} 1',
+      'orderly_messaging_dead_lettered_total{queue="q",message_type="unknown",reason="retries_exhausted"} 0',
     ]);
   });
 });

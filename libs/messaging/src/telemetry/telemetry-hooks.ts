@@ -1,12 +1,18 @@
 import {
   type MessagingMetricsRecorder,
+  type PublishFailureReasons,
   messagingMetricsRecorder,
   recordSpanError,
   withProcessSpan,
   withPublishSpan,
 } from '@orderly/observability';
-import { PublishRejectedError } from '../errors/publish-rejected.error';
+import { PublishRejectedError, type PublishRejectionReason } from '../errors/publish-rejected.error';
 import type { MessagingHooks } from '../messaging-hooks';
+
+// observability keeps its own list of publish-failure reasons (it cannot import this library) to start
+// their series at 0; this stops the build when a rejection reason is added here and not there.
+type ReasonsWithoutZeroSeries = Exclude<PublishRejectionReason, (typeof PublishFailureReasons)[number]>;
+export const everyRejectionReasonHasAZeroSeries: [ReasonsWithoutZeroSeries] extends [never] ? true : ReasonsWithoutZeroSeries = true;
 
 /**
  * The hooks the transport uses unless a `MESSAGING_HOOKS` provider replaces them: OpenTelemetry

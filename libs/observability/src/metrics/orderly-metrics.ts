@@ -159,9 +159,29 @@ export const OrderlyMetrics = {
 
 export type OrderlyMetricName = (typeof OrderlyMetrics)[keyof typeof OrderlyMetrics]['name'];
 
+// Label values known before anything happened. The recorders create the series of a failure counter at
+// 0 for each of them as soon as its other labels are known, so a healthy system shows 0 rather than no
+// data, and `rate`/`increase` see the first failure (a series that appears at 1 has no increase yet).
+
 /** Outcomes a saga ends with: `failed` means it could neither complete nor compensate (an operator acts). */
-export type SagaOutcome = 'completed' | 'compensated' | 'failed';
+export const SagaOutcomes = ['completed', 'compensated', 'failed'] as const;
+export type SagaOutcome = (typeof SagaOutcomes)[number];
 /** How a saga step ended. */
 export type SagaStepOutcome = 'succeeded' | 'failed' | 'timed_out';
 /** Why a delivery was parked in its DLQ. */
-export type DeadLetterReason = 'non_retryable' | 'retries_exhausted';
+export const DeadLetterReasons = ['non_retryable', 'retries_exhausted'] as const;
+export type DeadLetterReason = (typeof DeadLetterReasons)[number];
+/**
+ * Why a publish (messaging's, or the outbox relay's) was not taken: libs/messaging's
+ * `PublishRejectionReason`s, and `error` for anything else. Repeated here because this library cannot
+ * import messaging; a reason missing here still counts, it just starts without its 0.
+ */
+export const PublishFailureReasons = [
+  'nacked',
+  'returned',
+  'timeout',
+  'closed',
+  'buffer-full',
+  'channel-error',
+  'error',
+] as const;

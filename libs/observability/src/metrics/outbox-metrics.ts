@@ -1,9 +1,10 @@
 import { defineCounter, defineGauge, defineHistogram } from './metrics-registry';
-import { OrderlyMetrics } from './orderly-metrics';
+import { OrderlyMetrics, PublishFailureReasons } from './orderly-metrics';
 
 /**
  * Prometheus for libs/outbox: the methods are those of its `OutboxMetrics` interface (this library
  * cannot import it: the outbox depends on us), so the object can be provided under `OUTBOX_METRICS`.
+ * Publish failures start at 0 for every known reason (a healthy relay shows 0, not no data).
  */
 export interface OutboxMetricsRecorder {
   published(count: number): void;
@@ -20,6 +21,7 @@ export function outboxMetricsRecorder(): OutboxMetricsRecorder {
   const backlog = defineGauge(OrderlyMetrics.outboxBacklog);
   const oldestAge = defineGauge(OrderlyMetrics.outboxOldestUnsentAge);
   const duplicates = defineCounter(OrderlyMetrics.inboxDuplicates);
+  for (const reason of PublishFailureReasons) failures.inc({ reason }, 0);
 
   return {
     published: (count) => published.inc(count),

@@ -1,7 +1,10 @@
 import { defineCounter, defineGauge, defineHistogram } from './metrics-registry';
-import { OrderlyMetrics, type SagaOutcome, type SagaStepOutcome } from './orderly-metrics';
+import { OrderlyMetrics, type SagaOutcome, SagaOutcomes, type SagaStepOutcome } from './orderly-metrics';
 
-/** What libs/saga records, on the shared registry (names in `OrderlyMetrics`). */
+/**
+ * What libs/saga records, on the shared registry (names in `OrderlyMetrics`). A saga's first start
+ * creates its completed series at 0 for every outcome (`failed` shows 0 rather than no data).
+ */
 export interface SagaMetricsRecorder {
   started(saga: string): void;
   /** A saga reached a terminal state `seconds` after it started. */
@@ -23,9 +26,16 @@ export function sagaMetricsRecorder(): SagaMetricsRecorder {
   const stepDuration = defineHistogram(OrderlyMetrics.sagaStepDuration);
   const inFlight = defineGauge(OrderlyMetrics.sagaInFlight);
   const stuck = defineGauge(OrderlyMetrics.sagaStuck);
+  const seen = new Set<string>();
 
   return {
-    started: (saga) => started.inc({ saga }),
+    started(saga) {
+      if (!seen.has(saga)) {
+        seen.add(saga);
+        for (const outcome of SagaOutcomes) completed.inc({ saga, outcome }, 0);
+      }
+      started.inc({ saga });
+    },
     completed(saga, outcome, seconds) {
       completed.inc({ saga, outcome });
       duration.observe({ saga, outcome }, seconds);
