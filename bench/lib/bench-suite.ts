@@ -1,7 +1,11 @@
 import type { BenchBroker } from './bench-broker';
 
 /** Who a figure is about: our transport, or the baseline/peer it is compared with. */
-export type Subject = 'orderly' | 'amqplib' | 'nest-rmq' | 'golevelup' | 'post-201';
+/**
+ * `amqplib-cloudevents` is raw amqplib sending what Orderly's transport puts on the wire (messaging
+ * suite): the ceiling for the same messages, which tells the transport's own cost from the envelope's.
+ */
+export type Subject = 'orderly' | 'amqplib' | 'amqplib-cloudevents' | 'nest-rmq' | 'golevelup' | 'post-201';
 
 /** One measured number, as written to `bench/results/<suite>.json`. */
 export interface Figure {

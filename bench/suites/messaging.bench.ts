@@ -3,6 +3,7 @@ import { round, withRatios, type BenchSuite, type Figure, type Subject } from '.
 import { readBenchSettings } from '../lib/bench-settings';
 import { mean, percentile, relativeSpread } from '../lib/percentile';
 import { amqplibAdapter } from './messaging/amqplib';
+import { amqplibCloudEventsAdapter } from './messaging/amqplib-cloudevents';
 import { withBenchQueue } from './messaging/bench-queue';
 import { calibrate } from './messaging/calibration';
 import { golevelupAdapter } from './messaging/golevelup';
@@ -22,7 +23,7 @@ import { nestRmqAdapter } from './messaging/nest-rmq';
 import { orderlyAdapter } from './messaging/orderly';
 
 const BASELINE: Subject = 'amqplib';
-const PEERS = [orderlyAdapter, nestRmqAdapter, golevelupAdapter];
+const PEERS = [orderlyAdapter, amqplibCloudEventsAdapter, nestRmqAdapter, golevelupAdapter];
 
 /** What one subject measured over all rounds. */
 interface SubjectRecord {
@@ -37,12 +38,15 @@ interface SubjectRecord {
 /**
  * 1 KB persistent messages on a quorum queue, one broker, one run: confirmed-publish and consume+ack
  * throughput, and end-to-end latency at a fixed rate, of raw amqplib (the ceiling), Nest's Transport.RMQ,
- * @golevelup/nestjs-rabbitmq and Orderly's transport. Subjects take turns, in alternating order, round
- * after round, so a slow minute of the machine does not land on one subject only.
+ * @golevelup/nestjs-rabbitmq and Orderly's transport; and raw amqplib sending Orderly's own messages
+ * (CloudEvents headers, topic exchange), which splits the gap to the ceiling into the transport's cost
+ * and the envelope's. Subjects take turns, in alternating order, round after round, so a slow minute of
+ * the machine does not land on one subject only.
  */
 export const suite: BenchSuite = {
   name: 'messaging',
-  description: 'confirmed publish, consume+ack and e2e latency: orderly vs amqplib, nest-rmq, golevelup',
+  description:
+    'confirmed publish, consume+ack and e2e latency: orderly vs amqplib (bare and with the same messages), nest-rmq, golevelup',
   async run({ broker, log }) {
     const settings = messagingSettings(readBenchSettings());
     log(
@@ -93,9 +97,18 @@ export const suite: BenchSuite = {
       if (drift) log(`⚠ ${drift}`);
       if (!calibration.trustworthy || drift)
         log('\n⚠ machine too noisy to trust: read the figures below as rough only');
+      const figures = withRatios(records.flatMap(figuresOf), BASELINE);
+      const sameMessage = sameMessageRatios(figures);
+      if (sameMessage) {
+        log(
+          `orderly ÷ amqplib sending the same CloudEvents messages to the same topic exchange: ` +
+            `publish ${sameMessage.publish_confirmed_per_s}×, consume ${sameMessage.consume_ack_per_s}×`,
+        );
+      }
       return {
-        figures: withRatios(records.flatMap(figuresOf), BASELINE),
+        figures,
         details: {
+          sameMessageRatios: sameMessage ?? null,
           calibration: { ...calibration, drift: drift ?? null },
           settings,
           rounds: Object.fromEntries(
@@ -178,6 +191,21 @@ function figuresOf({ adapter: { subject }, publishPerS, consumePerS, latenciesMs
     { metric: 'e2e_p50_ms', subject, value: round(percentile(latenciesMs, 50), 2), unit: 'ms' },
     { metric: 'e2e_p99_ms', subject, value: round(percentile(latenciesMs, 99), 2), unit: 'ms' },
   ];
+}
+
+/**
+ * Orderly's throughputs over raw amqplib's with the same wire messages and route: what the transport
+ * itself costs, apart from the envelope and topic routing that bare amqplib does not carry.
+ */
+function sameMessageRatios(figures: Figure[]): Record<string, number> | undefined {
+  const ratios: Record<string, number> = {};
+  for (const metric of ['publish_confirmed_per_s', 'consume_ack_per_s']) {
+    const ours = figures.find((f) => f.subject === 'orderly' && f.metric === metric);
+    const raw = figures.find((f) => f.subject === 'amqplib-cloudevents' && f.metric === metric);
+    if (!ours || !raw || raw.value === 0) return undefined;
+    ratios[metric] = round(ours.value / raw.value, 3);
+  }
+  return ratios;
 }
 
 /**

@@ -17,7 +17,7 @@ import type { AdapterOptions, MessagingAdapter } from './messaging-adapter';
 const BenchExchange = 'bench.events';
 
 /** The benchmark's message as an Orderly contract: validated when created and again at the consumer. */
-const BenchMessageSent = defineEvent({
+export const BenchMessageSent = defineEvent({
   type: 'bench.message-sent',
   version: 1,
   exchange: BenchExchange,
@@ -25,12 +25,12 @@ const BenchMessageSent = defineEvent({
 });
 type BenchMessageSent = MessageOf<typeof BenchMessageSent>;
 
-const SOURCE = { source: '/orderly/bench' };
+export const SOURCE = { source: '/orderly/bench' };
 const MESSAGE_SINK = Symbol('orderly-bench-sink');
 type MessageSink = (message: BenchMessage) => void;
 
 /** One service owning one queue bound to one topic exchange: the shape of every Orderly event queue. */
-function benchTopology(queue: string): TopologyDeclaration {
+export function benchTopology(queue: string): TopologyDeclaration {
   return {
     vhost: 'bench',
     exchanges: [{ name: BenchExchange, type: 'topic', owner: BENCH_SERVICE }],

@@ -8,6 +8,9 @@ export { AmqpServer } from './server/amqp-server';
 export { AmqpClient } from './client/amqp-client';
 export { MessageContext } from './consumer/message-context';
 export { DeadLetterHeaders } from './consumer/dead-letter-parker';
+// The wire form (CloudEvents binary mode) of a message, for tools that must publish without the
+// transport, e.g. the messaging benchmark's raw-amqplib baseline of the same messages.
+export { encodeMessage } from './envelope/cloud-events-binding';
 export { MESSAGING_HOOKS } from './messaging-hooks';
 export type { DeliveryInfo, FailureDisposition, HandlingOutcome, MessagingHooks } from './messaging-hooks';
 export { telemetryHooks } from './telemetry/telemetry-hooks';
