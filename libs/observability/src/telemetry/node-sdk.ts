@@ -4,7 +4,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, ConsoleSpanExporter, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
-import { autoInstrumentations } from './auto-instrumentations';
+import { autoInstrumentations, type InstrumentationName } from './auto-instrumentations';
 import type { ExporterName } from './trace-export';
 
 // Loaded by startTelemetry only when tracing is on: the SDK with its exporters and instrumentations
@@ -17,7 +17,8 @@ export interface NodeSdkOptions {
   serviceName: string;
   serviceVersion?: string;
   exporters: Array<ExporterName | SpanExporter>;
-  autoInstrumentation: boolean;
+  /** The modules to patch (none: only our own spans). */
+  instrumentations: readonly InstrumentationName[];
 }
 
 export interface RunningSdk {
@@ -36,7 +37,7 @@ export function startNodeSdk(options: NodeSdkOptions): RunningSdk {
       'service.instance.id': randomUUID(),
     }),
     spanProcessors: processors,
-    instrumentations: options.autoInstrumentation ? autoInstrumentations() : [],
+    instrumentations: autoInstrumentations(options.instrumentations),
     // Metrics are Prometheus' (prom-client, /metrics) and logs are pino's: without these two empty lists
     // the SDK would start exporting both over OTLP to localhost by default.
     metricReaders: [],

@@ -121,13 +121,59 @@ describe('startTelemetry in a service process', () => {
       const lines = app.logLines();
       expect(lines[0]).toMatchObject({
         service: 'traced-app',
-        msg: `tracing on: OTLP http/json to ${receiver.endpoint}`,
+        msg: `tracing on: OTLP http/json to ${receiver.endpoint}; instrumented: http, pg`,
       });
       expect(lines.find((line) => line['msg'] === 'working on it')).toMatchObject({
         service: 'traced-app',
         trace_id: traceId,
         span_id: server.spanId,
       });
+    },
+    PROCESS_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'leaves SQL untraced when OTEL_NODE_DISABLED_INSTRUMENTATIONS names pg, and still traces the request',
+    async () => {
+      const port = await freePort();
+      const app = startTracedApp({
+        PORT: String(port),
+        DATABASE_URL: db.url,
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+        OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'pg',
+      });
+      const traceId = randomBytes(16).toString('hex');
+      try {
+        await waitForOk(`${base(port)}/metrics`, app);
+        const response = await fetch(`${base(port)}/work`, {
+          headers: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
+        });
+        expect(await response.json()).toEqual({ rows: 1 });
+      } finally {
+        await app.stop();
+      }
+      const inTrace = receiver.spans.filter((span) => span.traceId === traceId);
+      expect(inTrace.map((span) => span.name)).toEqual(['GET /work']);
+      expect(app.logLines()[0]).toMatchObject({
+        msg: `tracing on: OTLP http/json to ${receiver.endpoint}; instrumented: http`,
+      });
+    },
+    PROCESS_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'refuses to start on an instrumentation name it does not know, naming the setting',
+    async () => {
+      const app = startTracedApp({
+        PORT: String(await freePort()),
+        DATABASE_URL: db.url,
+        OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'pg,mongodb',
+      });
+      const exit = await app.exited;
+      expect(exit.code).not.toBe(0);
+      expect(app.output()).toContain(
+        'OTEL_NODE_DISABLED_INSTRUMENTATIONS: unknown instrumentation "mongodb" (this service has: http, pg)',
+      );
     },
     PROCESS_TEST_TIMEOUT_MS,
   );

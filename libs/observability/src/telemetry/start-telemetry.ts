@@ -7,6 +7,7 @@ import {
 } from '@opentelemetry/core';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { AsyncLocalContextManager } from './async-local-context-manager';
+import { instrumentationsFromEnv } from './auto-instrumentations';
 import type { RunningSdk } from './node-sdk';
 import { type TelemetryEnv, traceExportFromEnv } from './trace-export';
 
@@ -22,7 +23,11 @@ export interface TelemetryOptions {
   env: TelemetryEnv;
   /** Send spans here instead of to the exporters chosen from `env` (tests, benchmarks). */
   exporter?: SpanExporter;
-  /** Patch http and pg (default true). Benchmarks turn it off to measure what it costs. */
+  /**
+   * Patch http and pg (default true), as `OTEL_NODE_ENABLED_INSTRUMENTATIONS` and
+   * `OTEL_NODE_DISABLED_INSTRUMENTATIONS` allow. Benchmarks and tests turn it off to measure or see only
+   * our own spans.
+   */
   autoInstrumentation?: boolean;
   /** Where the startup line and export errors go; default: JSON lines on stdout / stderr, like pino's. */
   log?: (level: 'info' | 'warn', message: string) => void;
@@ -61,6 +66,9 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     return active;
   }
   const log = options.log ?? jsonLines(options.serviceName);
+  // Read (and a wrong name refused) even when tracing is off, so that a typo does not wait for the day
+  // tracing is turned on.
+  const instrumentations = options.autoInstrumentation === false ? [] : instrumentationsFromEnv(options.env);
   if (/^true$/i.test(options.env['OTEL_SDK_DISABLED'] ?? '')) {
     log('info', 'tracing disabled (OTEL_SDK_DISABLED)');
     return remember({
@@ -93,9 +101,9 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
       serviceName: options.serviceName,
       serviceVersion: options.serviceVersion,
       exporters: chosen.exporters,
-      autoInstrumentation: options.autoInstrumentation !== false,
+      instrumentations,
     });
-    log('info', `tracing on: ${chosen.description}`);
+    log('info', `tracing on: ${chosen.description}; instrumented: ${instrumentations.join(', ') || 'none'}`);
   } else {
     context.setGlobalContextManager(new AsyncLocalContextManager());
     propagation.setGlobalPropagator(
