@@ -54,8 +54,12 @@ export const suite: BenchSuite = {
         DATABASE_URL: postgres.adminUrl,
         OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint,
         OTEL_TRACES_SAMPLER: 'always_on',
+        OTEL_NODE_DISABLED_INSTRUMENTATIONS: settings.disabledInstrumentations,
       },
     };
+    if (settings.disabledInstrumentations) {
+      log(`traced side without these instrumentations: ${settings.disabledInstrumentations}`);
+    }
     const throughput: Record<Mode, number[]> = { off: [], on: [] };
     const latencies: Record<Mode, number[]> = { off: [], on: [] };
     const cpuPerRequestUs: Record<Mode, number[]> = { off: [], on: [] };

@@ -43,7 +43,11 @@ export async function measureSagaTracing({ broker, sinkEndpoint, settings, log }
         label: `tracing-${mode}`,
         env:
           mode === 'on'
-            ? { OTEL_EXPORTER_OTLP_ENDPOINT: sinkEndpoint, OTEL_TRACES_SAMPLER: 'always_on' }
+            ? {
+                OTEL_EXPORTER_OTLP_ENDPOINT: sinkEndpoint,
+                OTEL_TRACES_SAMPLER: 'always_on',
+                OTEL_NODE_DISABLED_INSTRUMENTATIONS: settings.disabledInstrumentations,
+              }
             : {},
       });
       trackers[mode] = await OrderEventsTracker.start(stacks[mode].adminAmqpUrl);

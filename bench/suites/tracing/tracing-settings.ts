@@ -1,8 +1,13 @@
 import type { BenchSettings } from '../../lib/bench-settings';
 
 /** Every number of the tracing suite, declared once (`BENCH_SCALE` stretches the durations). */
-export function tracingSettings({ scale }: BenchSettings) {
+export function tracingSettings({ scale }: BenchSettings, env: NodeJS.ProcessEnv = process.env) {
   return {
+    /**
+     * `OTEL_NODE_DISABLED_INSTRUMENTATIONS` of the traced side (BENCH_TRACING_DISABLED_INSTRUMENTATIONS,
+     * e.g. `pg`): what tracing costs without SQL spans. Empty: every instrumentation, the default.
+     */
+    disabledInstrumentations: env['BENCH_TRACING_DISABLED_INSTRUMENTATIONS'] ?? '',
     /** Rounds of measurement, each with a fresh pair of services (medians over rounds are reported). */
     rounds: 3,
     /** Requests sent before measuring, so that swc compilation, JIT and the pg pool are warm. */
