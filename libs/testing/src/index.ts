@@ -45,3 +45,5 @@ export type {
   ParticipantTestBedOptions,
   ReceivedMessage,
 } from './participant-test-bed';
+export { lastSentMessage, publishByHand, redeliveryOf } from './hand-published';
+export type { RawMessage, SentMessage } from './hand-published';

@@ -15,7 +15,16 @@ import { seedInventory } from '@orderly/local-stack';
 import { DeadLetterHeaders } from '@orderly/messaging';
 // The checks run the whole system on the test run's real broker and database, like apps/e2e.
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { freePort, type OrderView, startTestStack, type TestStack } from '@orderly/testing';
+import {
+  freePort,
+  lastSentMessage,
+  type OrderView,
+  publishByHand,
+  redeliveryOf,
+  type SentMessage,
+  startTestStack,
+  type TestStack,
+} from '@orderly/testing';
 import { Client } from 'pg';
 import {
   alertRules,
@@ -306,33 +315,24 @@ async function parkPoisonMessages(
   stack: TestStack,
 ): Promise<Array<{ errorType: unknown; retryable: unknown }>> {
   const vhost = encodeURIComponent(stack.vhost.vhost);
-  const publish = async (type: string, payload: string) => {
+  const publish = (type: string, payload: string) => {
     const id = `grafana-poison-${randomUUID()}`;
-    const { routed } = await stack.vhost.api<{ routed: boolean }>(
-      'POST',
-      `/exchanges/${vhost}/${encodeURIComponent(Exchanges.paymentCommands)}/publish`,
-      {
-        routing_key: type,
-        payload,
-        payload_encoding: 'string',
-        properties: {
-          message_id: id,
-          delivery_mode: 2,
-          content_type: 'application/json',
-          type,
-          headers: {
-            'cloudEvents:specversion': '1.0',
-            'cloudEvents:id': id,
-            'cloudEvents:type': type,
-            'cloudEvents:source': '/orderly/grafana-checks',
-            'cloudEvents:time': new Date().toISOString(),
-            'cloudEvents:schemaversion': 1,
-            'correlation-id': id,
-          },
-        },
+    return publishByHand(stack.vhost, {
+      exchange: Exchanges.paymentCommands,
+      routingKey: type,
+      messageId: id,
+      type,
+      payload,
+      headers: {
+        'cloudEvents:specversion': '1.0',
+        'cloudEvents:id': id,
+        'cloudEvents:type': type,
+        'cloudEvents:source': '/orderly/grafana-checks',
+        'cloudEvents:time': new Date().toISOString(),
+        'cloudEvents:schemaversion': 1,
+        'correlation-id': id,
       },
-    );
-    if (!routed) throw new Error(`${type}: the broker routed it to no queue`);
+    });
   };
   await publish(AuthorisePayment.type, '{"orderId": "not even closed');
   await publish(CapturePayment.type, JSON.stringify({ orderId: randomUUID() }));
@@ -363,56 +363,14 @@ async function parkPoisonMessages(
 async function deliverAgain(stack: TestStack, type: string): Promise<void> {
   const db = new Client({ connectionString: stack.databaseUrls.order });
   await db.connect();
-  let sent: {
-    messageId: string;
-    exchange: string;
-    routingKey: string;
-    version: number;
-    source: string;
-    occurredAt: Date;
-    correlationId: string;
-    causationId: string | null;
-    aggregate: string | null;
-    body: string;
-  };
+  let sent: SentMessage | undefined;
   try {
-    const { rows } = await db.query<typeof sent>(
-      `SELECT message_id AS "messageId", aggregate, exchange, routing_key AS "routingKey", version, source,
-              occurred_at AS "occurredAt", correlation_id AS "correlationId", causation_id AS "causationId",
-              body::text AS body
-         FROM outbox WHERE type = $1 AND sent_at IS NOT NULL ORDER BY id DESC LIMIT 1`,
-      [type],
-    );
-    if (!rows[0]) throw new Error(`order-service has sent no ${type} yet`);
-    sent = rows[0];
+    sent = await lastSentMessage(db, type);
   } finally {
     await db.end();
   }
-  const headers: Record<string, string | number> = {
-    'cloudEvents:specversion': '1.0',
-    'cloudEvents:id': sent.messageId,
-    'cloudEvents:type': type,
-    'cloudEvents:source': sent.source,
-    'cloudEvents:time': new Date(sent.occurredAt).toISOString(),
-    'cloudEvents:schemaversion': sent.version,
-    'correlation-id': sent.correlationId,
-  };
-  if (sent.aggregate) headers['cloudEvents:subject'] = sent.aggregate;
-  if (sent.causationId) headers['causation-id'] = sent.causationId;
-  const vhost = encodeURIComponent(stack.vhost.vhost);
-  await stack.vhost.api('POST', `/exchanges/${vhost}/${encodeURIComponent(sent.exchange)}/publish`, {
-    routing_key: sent.routingKey,
-    payload: sent.body,
-    payload_encoding: 'string',
-    properties: {
-      message_id: sent.messageId,
-      delivery_mode: 2,
-      content_type: 'application/json',
-      type,
-      correlation_id: sent.correlationId,
-      headers,
-    },
-  });
+  if (!sent) throw new Error(`order-service has sent no ${type} yet`);
+  await publishByHand(stack.vhost, redeliveryOf(sent));
   await eventually(
     async () =>
       ((await sampleOf(stack.url(Services.inventory), 'orderly_inbox_duplicates_total', {})) ?? 0) >= 1,

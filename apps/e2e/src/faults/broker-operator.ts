@@ -1,18 +1,11 @@
 import { deadLetterQueueOf, Queues } from '@orderly/contracts';
-import type { ProvisionedVhost } from '@orderly/testing';
-import type { SentMessage } from './fault-databases';
-
-/** A message as an operator publishes it through the management API (which sets any property). */
-export interface RawMessage {
-  exchange: string;
-  routingKey: string;
-  messageId: string;
-  /** CloudEvents attributes and the other headers, as the services' envelope carries them. */
-  headers: Record<string, string | number>;
-  type?: string;
-  correlationId?: string;
-  payload: string;
-}
+import {
+  type ProvisionedVhost,
+  publishByHand,
+  type RawMessage,
+  redeliveryOf,
+  type SentMessage,
+} from '@orderly/testing';
 
 export interface DeadLetter {
   queue: string;
@@ -40,50 +33,13 @@ export class BrokerOperator {
   }
 
   /** Publishes `message`; throws if no queue took it (a test that injects nothing must not pass). */
-  async publish(message: RawMessage): Promise<void> {
-    const { routed } = await this.vhost.api<{ routed: boolean }>(
-      'POST',
-      `/exchanges/${this.vhostPath}/${encodeURIComponent(message.exchange)}/publish`,
-      {
-        routing_key: message.routingKey,
-        payload: message.payload,
-        payload_encoding: 'string',
-        properties: {
-          message_id: message.messageId,
-          delivery_mode: 2,
-          content_type: 'application/json',
-          ...(message.type ? { type: message.type } : {}),
-          ...(message.correlationId ? { correlation_id: message.correlationId } : {}),
-          headers: message.headers,
-        },
-      },
-    );
-    if (!routed)
-      throw new Error(`${message.exchange}/${message.routingKey}: the broker routed it to no queue`);
+  publish(message: RawMessage): Promise<void> {
+    return publishByHand(this.vhost, message);
   }
 
   /** The same message again, same id and attributes, as the relay first published it (a redelivery). */
   republish(sent: SentMessage): Promise<void> {
-    const headers: Record<string, string | number> = {
-      'cloudEvents:specversion': '1.0',
-      'cloudEvents:id': sent.messageId,
-      'cloudEvents:type': sent.type,
-      'cloudEvents:source': sent.source,
-      'cloudEvents:time': new Date(sent.occurredAt).toISOString(),
-      'cloudEvents:schemaversion': sent.version,
-      'correlation-id': sent.correlationId,
-    };
-    if (sent.aggregate) headers['cloudEvents:subject'] = sent.aggregate;
-    if (sent.causationId) headers['causation-id'] = sent.causationId;
-    return this.publish({
-      exchange: sent.exchange,
-      routingKey: sent.routingKey,
-      messageId: sent.messageId,
-      type: sent.type,
-      correlationId: sent.correlationId,
-      headers,
-      payload: sent.body,
-    });
+    return publishByHand(this.vhost, redeliveryOf(sent));
   }
 
   /** Closes every client connection of the vhost (the services'); resolves with how many. */

@@ -1,3 +1,4 @@
+import { lastSentMessage, type SentMessage } from '@orderly/testing';
 import { Pool } from 'pg';
 
 // The rows the fault suite's invariants are computed from, read in bulk from each service's own
@@ -154,32 +155,11 @@ export class FaultDatabases {
    * The latest message of `type` that `service`'s relay published, as its outbox row stores it: what a
    * duplicate delivery re-publishes byte for byte.
    */
-  async lastSent(service: ServiceKey, type: string): Promise<SentMessage | undefined> {
-    const { rows } = await this.pools[service].query<SentMessage>(
-      `SELECT message_id AS "messageId", type, aggregate, exchange, routing_key AS "routingKey", version, source,
-              occurred_at AS "occurredAt", correlation_id AS "correlationId", causation_id AS "causationId",
-              body::text AS body
-         FROM outbox WHERE type = $1 AND sent_at IS NOT NULL ORDER BY id DESC LIMIT 1`,
-      [type],
-    );
-    return rows[0];
+  lastSent(service: ServiceKey, type: string): Promise<SentMessage | undefined> {
+    return lastSentMessage(this.pools[service], type);
   }
 
   async close(): Promise<void> {
     await Promise.all(Object.values(this.pools).map((pool) => pool.end()));
   }
-}
-
-export interface SentMessage {
-  messageId: string;
-  type: string;
-  aggregate: string | null;
-  exchange: string;
-  routingKey: string;
-  version: number;
-  source: string;
-  occurredAt: Date;
-  correlationId: string;
-  causationId: string | null;
-  body: string;
 }
