@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Services } from '@orderly/contracts';
 import {
   buildProblems,
   dependencyProblems,
@@ -95,21 +96,18 @@ describe('wiring of the stack', () => {
   const model = effectiveModel(stacks[0]?.[1] as ComposeProject);
   const service = (name: string) => model.services?.[name] ?? {};
 
-  it('finds the four services and their required settings in their configuration schemas', () => {
-    expect([...configs.keys()].filter((name) => name.endsWith('-service')).sort()).toEqual([
-      'inventory-service',
-      'notification-service',
-      'order-service',
-      'payment-service',
-    ]);
+  it('finds every service and its required settings in their configuration schemas', () => {
+    expect([...configs.keys()].filter((name) => name.endsWith('-service')).sort()).toEqual(
+      Object.values(Services).sort(),
+    );
     for (const config of configs.values())
       expect(requiredSettings(config)).toEqual(expect.arrayContaining(['DATABASE_URL', 'AMQP_URL']));
   });
 
-  it.each(['order', 'inventory', 'payment', 'notification'])(
+  it.each(Object.keys(Services))(
     '%s-service reaches its own database with its own role, and the broker as its own user',
     (context) => {
-      const app = `${context}-service`;
+      const app = Services[context as keyof typeof Services];
       const environment = environmentOf(service(app));
       const database = new URL(environment['DATABASE_URL'] as string);
       const role = `${context}_service`;

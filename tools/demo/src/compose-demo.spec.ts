@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Services } from '@orderly/contracts';
 import { NoComposeMessage, runComposeDemo, whereToLookOnCompose } from './compose-demo';
 import type { ComposeDemoTarget } from './compose-demo-target';
 import { ComposeCommands } from './compose-stack';
@@ -52,12 +53,9 @@ describe('npm run demo -- --compose', () => {
 
 describe('where to look next, on the compose stack', () => {
   const target: ComposeDemoTarget = {
-    serviceUrls: {
-      'order-service': 'http://127.0.0.1:3001',
-      'inventory-service': 'http://127.0.0.1:3002',
-      'payment-service': 'http://127.0.0.1:3003',
-      'notification-service': 'http://127.0.0.1:3004',
-    },
+    serviceUrls: Object.fromEntries(
+      Object.values(Services).map((service, i) => [service, `http://127.0.0.1:${3001 + i}`]),
+    ) as ComposeDemoTarget['serviceUrls'],
     grafanaUrl: 'http://127.0.0.1:3000',
     prometheusUrl: 'http://127.0.0.1:9090',
     rabbitmqManagementUrl: 'http://127.0.0.1:15672',
