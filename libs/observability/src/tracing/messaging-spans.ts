@@ -14,6 +14,7 @@ import {
   contextFromCarrier,
   injectTraceContext,
   markSpanFailed,
+  orderlyTracer,
   type TraceCarrier,
   type TraceContext,
 } from './trace-context';
@@ -23,8 +24,6 @@ import {
 // `publish <exchange>` whose context travels in the message's `traceparent`, and a CONSUMER span
 // `process <queue>` that continues it. They know nothing of our transport: libs/messaging and
 // libs/outbox call them from their hooks with plain carriers and attributes.
-
-const tracer = () => trace.getTracer('@orderly/observability');
 
 /**
  * Marks the context of a publish span of ours, holding its message id, so that a helper called again
@@ -121,7 +120,7 @@ export async function withProcessSpan<T>(
 ): Promise<T> {
   // A delivery starts new work: it never continues whatever context the socket callback runs in.
   const parent = contextFromCarrier(carrier, ROOT_CONTEXT);
-  const span = tracer().startSpan(
+  const span = orderlyTracer().startSpan(
     `process ${attributes.queue}`,
     { kind: SpanKind.CONSUMER, attributes: processAttributes(attributes) },
     parent,
@@ -141,7 +140,7 @@ function startPublishSpan(
   // A stored context replaces the active span as the parent; without a stored traceparent the active
   // context stays the parent.
   const parent = options.parent ? contextFromCarrier(options.parent, active) : active;
-  const span = tracer().startSpan(
+  const span = orderlyTracer().startSpan(
     `publish ${attributes.exchange || '(default)'}`,
     { kind: SpanKind.PRODUCER, attributes: publishAttributes(attributes) },
     parent,

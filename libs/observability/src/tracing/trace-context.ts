@@ -10,6 +10,9 @@ import {
 } from '@opentelemetry/api';
 import { MessagingAttribute } from './messaging-attributes';
 
+/** The tracer of every span this library starts (messaging, saga deadline). */
+export const orderlyTracer = () => trace.getTracer('@orderly/observability');
+
 /** W3C trace context as it travels in AMQP headers and is stored with an outbox row. */
 export interface TraceContext {
   traceparent?: string;
@@ -85,7 +88,7 @@ export async function continueTrace<T>(
   fn: () => Promise<T>,
 ): Promise<T> {
   const parent = traceparent ? contextFromCarrier({ traceparent }) : ROOT_CONTEXT;
-  return trace.getTracer('@orderly/observability').startActiveSpan(name, {}, parent, async (span) => {
+  return orderlyTracer().startActiveSpan(name, {}, parent, async (span) => {
     try {
       return await fn();
     } catch (error) {
